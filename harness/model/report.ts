@@ -1,0 +1,72 @@
+import type { ConnectorType, Tier } from '../manifest/types.js';
+import type { ControlStatus, Counterexample, Evidence, Severity, Verdict } from './control.js';
+import type { LedgerEntry } from './ledger.js';
+
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export interface ControlResult {
+  id: string;
+  title: string;
+  clause: number;
+  severity: Severity;
+  weight: number;
+  status: ControlStatus;
+  /** One entry per scenario outcome that touched this control. */
+  evidence: Array<Evidence & { scenario: string; status: ControlStatus }>;
+  /** First (smallest) failing case, when failed. */
+  counterexample?: Counterexample;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  pack: string;
+  clauses: number[];
+  status: 'passed' | 'failed' | 'skipped' | 'errored' | 'timed-out';
+  durationMs: number;
+  /** Why skipped / errored / timed out. */
+  reason?: string;
+  deliveries: number;
+  outcomes: Array<{ control: string; status: ControlStatus; summary: string }>;
+}
+
+export interface Finding {
+  kind: string;
+  control: string;
+  /** Where it was seen: `stdout`, `webhook response`, `egress request to x.test:443`, … */
+  where: string;
+  /** Redacted excerpt. */
+  excerpt: string;
+}
+
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'gauntlet'; version: string };
+  runId: string;
+  connector: { name: string; version: string; type: ConnectorType; manifest: string };
+  tier: Tier;
+  seed: number;
+  sandbox: 'embedded' | 'containers';
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  verdict: Verdict;
+  score: number;
+  /** True when the run was interrupted or aborted; verdict is then over what was measured. */
+  partial: boolean;
+  partialReason?: string;
+  controls: ControlResult[];
+  scenarios: ScenarioResult[];
+  findings: Finding[];
+  /** Shell command that reruns this exact run. */
+  replay: string;
+  /** Latency samples and timeline for plots (ms). */
+  metrics: {
+    ackLatencyMs: number[];
+    timeline: Array<{ at: number; kind: 'delivery' | 'effect'; label: string; status?: number | null }>;
+  };
+  /** Last lines the connector printed (redacted, escaped by writers). */
+  connectorLog: { stdoutTail: string[]; stderrTail: string[]; truncatedBytes: number; exit?: { code: number | null; signal: string | null } };
+  /** Ledger summary (redacted). */
+  ledger: Pick<LedgerEntry, 'seq' | 'at' | 'target' | 'method' | 'path' | 'status' | 'committed' | 'idempotencyKey' | 'scenarioId' | 'fault' | 'destination'>[];
+}
