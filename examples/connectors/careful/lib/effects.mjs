@@ -1,0 +1,94 @@
+// What each accepted event causes. Money only moves for a validated refund.requested whose
+// refund was not cancelled, re-checked right before each acquirer attempt (clause 6.5).
+
+import { AuthUnavailable, Cancelled, PermanentFailure, callWithRetry } from './outbound.mjs';
+import { BoundedSet } from './work-queue.mjs';
+import { describeError } from './log.mjs';
+
+/** Deterministic score from the amount alone (a stand-in for a real model): 0..100. */
+export function riskScore(amount) {
+  return Math.min(100, Math.round(Math.log10(amount + 1) * 12));
+}
+
+export function createEffects({ hubUrl, acquirerUrl, tokens, log, signal }) {
+  /** Refund ids whose cancellation we accepted; remembered even if it arrived first. */
+  const cancelledRefunds = new BoundedSet(100_000);
+
+  function assertNotCancelled(refundId) {
+    if (cancelledRefunds.has(refundId)) throw new Cancelled();
+  }
+
+  async function assessRisk(event) {
+    const score = riskScore(event.amount);
+    await callWithRetry({
+      url: `${hubUrl}/v1/payments/${encodeURIComponent(event.objectId)}/risk_assessments`,
+      method: 'POST',
+      body: { score, decision: score >= 80 ? 'review' : 'approve' },
+      idempotencyKey: `risk-${event.id}`,
+      tokens,
+      log,
+      logFields: { event_id: event.id, event_type: event.type, target: 'hub' },
+      signal,
+    });
+  }
+
+  async function refund(event) {
+    assertNotCancelled(event.objectId);
+    // Prove the hub still trusts us before moving money: revoked credentials mean no effect (clause 6.8).
+    await tokens.get();
+    const fields = { event_id: event.id, event_type: event.type };
+    await callWithRetry({
+      url: `${acquirerUrl}/v1/refunds`,
+      method: 'POST',
+      body: { payment: event.payment, amount: event.amount, currency: event.currency },
+      idempotencyKey: `refund-${event.id}`,
+      beforeAttempt: () => assertNotCancelled(event.objectId),
+      log,
+      logFields: { ...fields, target: 'acquirer' },
+      signal,
+    });
+    // Report the refund to the hub (refunds:write); idempotent for the same event.
+    await callWithRetry({
+      url: `${hubUrl}/v1/refunds`,
+      method: 'POST',
+      body: { payment: event.payment, amount: event.amount, currency: event.currency },
+      idempotencyKey: `hub-refund-${event.id}`,
+      tokens,
+      log,
+      logFields: { ...fields, target: 'hub' },
+      signal,
+    });
+  }
+
+  return {
+    /** Record a cancellation synchronously at acceptance time, before any later event is queued. */
+    noteCancellation(refundId) {
+      cancelledRefunds.add(refundId);
+    },
+    isCancelled(refundId) {
+      return cancelledRefunds.has(refundId);
+    },
+    /** Runs one accepted event; returns 'done' | 'skipped' | 'failed' | 'retry-later'. Never throws. */
+    async process(event) {
+      const fields = { event_id: event.id, event_type: event.type };
+      try {
+        if (event.type === 'payment.captured') await assessRisk(event);
+        else if (event.type === 'refund.requested') await refund(event);
+        else return 'skipped';
+        log.info('event processed', { ...fields, outcome: 'done' });
+        return 'done';
+      } catch (err) {
+        if (err instanceof Cancelled) {
+          log.info('event skipped', { ...fields, outcome: 'cancelled' });
+          return 'skipped';
+        }
+        if (err instanceof PermanentFailure) {
+          log.warn('event failed permanently', { ...fields, outcome: 'failed', status: err.status });
+          return 'failed';
+        }
+        log.warn('event failed, left for redelivery', { ...fields, outcome: err instanceof AuthUnavailable ? 'auth-unavailable' : 'transient', error: describeError(err) });
+        return 'retry-later';
+      }
+    },
+  };
+}
