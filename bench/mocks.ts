@@ -1,0 +1,144 @@
+/**
+ * Throughput of the mock server against two baselines:
+ *  - bare: a node:http hello server (the ceiling),
+ *  - served: the hub's `GET /v1/health` handler served by `serveHandlers`,
+ *  - msw: the same handler answered through msw's `getResponse` on a plain node:http server.
+ * Each target runs in its own child process so the load generator does not share its event loop.
+ *
+ * Run alone: `node --import tsx bench/mocks.ts`.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+export type MockBenchTarget = 'bare' | 'served' | 'msw';
+
+export interface MockBenchFigures {
+  durationSec: number;
+  connections: number;
+  reqPerSec: Record<MockBenchTarget, number>;
+  /** served / bare: the target is >= 0.5. */
+  servedRatio: number;
+  /** msw getResponse / bare, for comparison. */
+  mswRatio: number;
+  non2xx: Record<MockBenchTarget, number>;
+}
+
+const TARGETS: MockBenchTarget[] = ['bare', 'served', 'msw'];
+const CHILD_START_TIMEOUT_MS = 15_000;
+
+/** Run the three targets one after another (~durationSec each). */
+export async function benchMocks(opts: { durationSec?: number; connections?: number } = {}): Promise<MockBenchFigures> {
+  const durationSec = opts.durationSec ?? 3;
+  const connections = opts.connections ?? 10;
+  const reqPerSec = {} as Record<MockBenchTarget, number>;
+  const non2xx = {} as Record<MockBenchTarget, number>;
+  for (const target of TARGETS) {
+    const { child, url } = await startTarget(target);
+    try {
+      const path = target === 'bare' ? '/' : '/v1/health';
+      // Short warm-up so JIT state is comparable between targets.
+      await autocannon({ url: url + path, connections, duration: 0.5 });
+      const result = await autocannon({ url: url + path, connections, duration: durationSec });
+      reqPerSec[target] = Math.round(result.requests.average);
+      non2xx[target] = result.non2xx + result.errors;
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+  return {
+    durationSec,
+    connections,
+    reqPerSec,
+    servedRatio: round2(reqPerSec.served / reqPerSec.bare),
+    mswRatio: round2(reqPerSec.msw / reqPerSec.bare),
+    non2xx,
+  };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+async function startTarget(target: MockBenchTarget): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', target], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench target ${target} did not start within ${CHILD_START_TIMEOUT_MS} ms`));
+    }, CHILD_START_TIMEOUT_MS);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(String(m));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench target ${target} exited early (code ${code})`));
+    });
+  });
+  return { child, url };
+}
+
+/** Child side: serve one target and report its URL to the parent. */
+async function serveTarget(target: MockBenchTarget): Promise<string> {
+  if (target === 'bare') {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('hello');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const handlers = await hubHandlers();
+  if (target === 'served') {
+    const { serveHandlers } = await import('../mocks/serve-handlers.js');
+    const served = await serveHandlers(handlers, { onUnhandled: () => undefined, maxBodyBytes: 1 << 20 });
+    return served.url;
+  }
+  const { getResponse } = await import('msw');
+  const server = createServer((req, res) => {
+    void (async () => {
+      const request = toRequest(req, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const response = await getResponse(handlers, request);
+      if (!response) {
+        res.writeHead(500).end();
+        return;
+      }
+      const headers: Record<string, string> = {};
+      response.headers.forEach((v, k) => (headers[k] = v));
+      res.writeHead(response.status, headers);
+      res.end(Buffer.from(await response.arrayBuffer()));
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function hubHandlers() {
+  const { createHub } = await import('../mocks/hub.js');
+  const { Ledger } = await import('../harness/model/ledger.js');
+  const { generateRunSecrets } = await import('../harness/sandbox/secrets.js');
+  return createHub({ ledger: new Ledger(), secrets: generateRunSecrets('standard-webhooks'), scopesAllowed: ['payments:read'] }).handlers;
+}
+
+function toRequest(req: IncomingMessage, origin: string): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  return new Request(origin + (req.url ?? '/'), { method: req.method, headers });
+}
+
+const serveIdx = process.argv.indexOf('--serve');
+if (serveIdx !== -1) {
+  const target = process.argv[serveIdx + 1] as MockBenchTarget;
+  void serveTarget(target).then((url) => process.send?.(url));
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  void benchMocks().then((f) => {
+    for (const t of TARGETS) console.log(`${t.padEnd(7)} ${String(f.reqPerSec[t]).padStart(7)} req/s  (non-2xx/errors: ${f.non2xx[t]})`);
+    console.log(`served/bare = ${f.servedRatio}   msw getResponse/bare = ${f.mswRatio}`);
+  });
+}
