@@ -30,6 +30,7 @@ export interface RunningConnector {
 
 export type StartFailureReason = 'exited-during-start' | 'not-healthy-in-time' | 'spawn-failed';
 
-export type StartResult =
-  | { ok: true; connector: RunningConnector; startMs: number }
+/** `C` lets a driver return its richer connector type (e.g. `ProcessConnector`); defaults keep the seam unchanged. */
+export type StartResult<C extends RunningConnector = RunningConnector> =
+  | { ok: true; connector: C; startMs: number }
   | { ok: false; reason: StartFailureReason; message: string; logs: LogTail; exit?: ExitInfo; elapsedMs: number };
