@@ -37,6 +37,8 @@ function closer(server: Server | HttpServer, sockets: Set<Socket>): () => Promis
 export async function startEchoServer(onSocket?: (socket: Socket) => void): Promise<Upstream> {
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on('error', () => {});
+    // Answer a FIN with a FIN, so a closed proxy side fully closes this socket too.
+    socket.on('end', () => socket.end());
     if (onSocket) return onSocket(socket);
     socket.pipe(socket);
   });

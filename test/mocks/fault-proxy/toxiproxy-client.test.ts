@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, TOXIPROXY_API_VERSION, type StartedFaultProxy } from '../../../mocks/fault-proxy/index.js';
 import { connectClient, destroyClient, httpGet, portOf, startEchoServer, startHttpServer, type Upstream } from './helpers.js';
 
-/** Median of a few runs: one slow scheduler tick on a shared machine must not decide a test. */
-async function medianMs(times: number, run: () => Promise<number>): Promise<number> {
+/** Sorted timings of a few runs: one slow scheduler tick on a shared machine must not decide a test. */
+async function timings(times: number, run: () => Promise<number>): Promise<number[]> {
   const values: number[] = [];
   for (let i = 0; i < times; i++) values.push(await run());
-  values.sort((a, b) => a - b);
-  return values[Math.floor(values.length / 2)]!;
+  return values.sort((a, b) => a - b);
 }
+const median = (values: number[]): number => values[Math.floor(values.length / 2)]!;
 
 describe('fault proxy driven by the public toxiproxy-node-client', () => {
   let fp: StartedFaultProxy;
@@ -42,7 +42,7 @@ describe('fault proxy driven by the public toxiproxy-node-client', () => {
     const port = portOf(proxy.listen);
     expect(port).toBeGreaterThan(0);
 
-    const baseline = await medianMs(3, async () => (await httpGet(port, '/', agent)).ms);
+    const baseline = (await timings(3, async () => (await httpGet(port, '/', agent)).ms))[0]!;
     const toxic = await proxy.addToxic(<ICreateToxicBody<Latency>>{
       name: 'slow',
       type: 'latency',
@@ -52,13 +52,14 @@ describe('fault proxy driven by the public toxiproxy-node-client', () => {
     });
     expect(toxic.toJson()).toEqual({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 200, jitter: 0 } });
     // The keep-alive connection predates the toxic: Toxiproxy applies toxics to live connections too.
-    const slowed = await medianMs(3, async () => (await httpGet(port, '/', agent)).ms);
+    const slowed = median(await timings(3, async () => (await httpGet(port, '/', agent)).ms));
+    expect(slowed).toBeGreaterThanOrEqual(199); // nothing can answer sooner than the toxic allows
     expect(slowed - baseline).toBeGreaterThanOrEqual(180);
     expect(slowed - baseline).toBeLessThanOrEqual(400);
 
     expect((await proxy.getToxic('slow')).attributes).toEqual({ latency: 200, jitter: 0 });
     await toxic.remove();
-    const after = await medianMs(3, async () => (await httpGet(port, '/', agent)).ms);
+    const after = median(await timings(3, async () => (await httpGet(port, '/', agent)).ms));
     expect(after).toBeLessThan(100);
     await expect(proxy.getToxic('slow')).rejects.toThrow(/404/);
   });
