@@ -177,16 +177,124 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    // Node's JSON.parse no longer reports a position; JSON is (almost) YAML, so the
-    // YAML parser usually pinpoints the same spot.
+    // Node's JSON.parse no longer reports a position, so find it ourselves.
+    const offset = jsonErrorOffset(text);
     let at = '';
-    try {
-      const pos = parseDocument(text, { strict: true }).errors[0]?.linePos?.[0];
-      if (pos) at = ` at line ${pos.line}, column ${pos.col}`;
-    } catch {
-      /* position is a nicety */
+    if (offset !== undefined) {
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      at = ` at line ${line}, column ${offset - before.lastIndexOf('\n')}`;
     }
     throw new GauntletError('GAUNTLET_ERR_MANIFEST_PARSE', `${path.basename(file)}: JSON syntax error${at}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Offset of the first JSON syntax error, found with an iterative scanner (no recursion,
+ * so 10,000 nested arrays cannot overflow the stack). Undefined if the text is valid.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  type State = 'value' | 'value-or-end' | 'key' | 'key-or-end' | 'colon' | 'comma-or-end' | 'done';
+  const stack: Array<'[' | '{'> = [];
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  let state: State = 'value';
+  let i = 0;
+  const afterValue = (): State => (stack.length === 0 ? 'done' : 'comma-or-end');
+  const readString = (): boolean => {
+    i += 1;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i += 1;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c === 0x5c) {
+        const n = text[i + 1];
+        if (n === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return false;
+          i += 6;
+        } else if (n !== undefined && '"\\/bfnrt'.includes(n)) {
+          i += 2;
+        } else {
+          return false;
+        }
+      } else {
+        i += 1;
+      }
+    }
+    return false;
+  };
+  for (;;) {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i += 1;
+    if (i >= text.length) return state === 'done' ? undefined : i;
+    const ch = text[i]!;
+    switch (state) {
+      case 'done':
+        return i;
+      case 'colon':
+        if (ch !== ':') return i;
+        i += 1;
+        state = 'value';
+        continue;
+      case 'comma-or-end': {
+        const top = stack[stack.length - 1];
+        if (ch === ',') {
+          i += 1;
+          state = top === '{' ? 'key' : 'value';
+        } else if ((ch === '}' && top === '{') || (ch === ']' && top === '[')) {
+          i += 1;
+          stack.pop();
+          state = afterValue();
+        } else {
+          return i;
+        }
+        continue;
+      }
+      case 'key':
+      case 'key-or-end':
+        if (ch === '}' && state === 'key-or-end') {
+          i += 1;
+          stack.pop();
+          state = afterValue();
+        } else if (ch === '"') {
+          if (!readString()) return Math.min(i, text.length);
+          state = 'colon';
+        } else {
+          return i;
+        }
+        continue;
+      case 'value-or-end':
+        if (ch === ']') {
+          i += 1;
+          stack.pop();
+          state = afterValue();
+          continue;
+        }
+      // falls through: anything else must be a value
+      case 'value':
+        if (ch === '{' || ch === '[') {
+          stack.push(ch);
+          i += 1;
+          state = ch === '{' ? 'key-or-end' : 'value-or-end';
+        } else if (ch === '"') {
+          if (!readString()) return Math.min(i, text.length);
+          state = afterValue();
+        } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
+          i += 4;
+          state = afterValue();
+        } else if (text.startsWith('false', i)) {
+          i += 5;
+          state = afterValue();
+        } else {
+          NUMBER.lastIndex = i;
+          const m = NUMBER.exec(text);
+          if (!m) return i;
+          i += m[0].length;
+          state = afterValue();
+        }
+        continue;
+    }
   }
 }
 
@@ -383,8 +491,8 @@ function translate(e: ErrorObject, root: unknown): FieldProblem {
     case 'type': {
       const want = String(p.type);
       if (want === 'integer' && typeof parent.minimum === 'number') return { path: at, reason: `${rangeText(parent)} (got ${got})` };
-      const article = want === 'integer' || want === 'array' || want === 'object' ? 'an' : 'a';
       const noun = want === 'array' ? 'list' : want === 'object' ? 'mapping' : want;
+      const article = noun === 'integer' ? 'an' : 'a';
       const quote = want === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') ? `; quote it in YAML: "${String(e.data)}"` : '';
       return { path: at, reason: `must be ${article} ${noun} (got ${got}${quote})` };
     }
