@@ -35,8 +35,10 @@ export function createServer({ verify, webhookPath, queue, effects, log, isDrain
       raw = await readCappedBody(req, BODY_CAP_BYTES);
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        send(res, 413, { error: 'payload_too_large' }, { connection: 'close' });
-        discardRest(req, res);
+        // No `Connection: close`: closing while the client still uploads makes it see a
+        // reset instead of this answer. The rest is drained (not kept), within bounds.
+        send(res, 413, { error: 'payload_too_large' });
+        discardRest(req);
         log.warn('delivery rejected', { outcome: 'too-large', status: 413 });
         return;
       }

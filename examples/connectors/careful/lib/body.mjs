@@ -45,10 +45,20 @@ export function readCappedBody(req, capBytes, { idleTimeoutMs = 10_000 } = {}) {
   });
 }
 
-/** After an early answer, throw the rest of the body away (without keeping it) and close the socket soon. */
-export function discardRest(req, res, graceMs = 2000) {
-  req.resume();
+/**
+ * After an early answer (413), throw the rest of the body away without keeping it, so the
+ * client can finish sending and read the answer instead of hitting a reset. Bounded: past
+ * `maxBytes` or `graceMs` the socket is destroyed.
+ */
+export function discardRest(req, { graceMs = 3000, maxBytes = 64 * 1024 * 1024 } = {}) {
+  let discarded = 0;
   const timer = setTimeout(() => req.socket?.destroy(), graceMs);
   timer.unref();
-  res.on('close', () => clearTimeout(timer));
+  req.on('data', (chunk) => {
+    discarded += chunk.length;
+    if (discarded > maxBytes) req.socket?.destroy();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('close', () => clearTimeout(timer));
+  req.resume();
 }
