@@ -65,6 +65,11 @@ export class StreamCapture {
     return this.total;
   }
 
+  /** Bytes held in memory now (head, tail lines, pending line); bounded by the cap plus one line. */
+  keptBytes(): number {
+    return this.headLen + this.ringBytes + this.partialKept;
+  }
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     const base = this.total;
