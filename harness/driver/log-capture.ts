@@ -102,12 +102,8 @@ export class StreamCapture {
       // The chunk's first line completes the line pending from earlier chunks.
       this.extendPartial(chunk.subarray(0, end), base);
       found.push({ start: this.partialStart, kept: Buffer.concat(this.partial), length: this.partialLength, terminated: true });
-    } else {
-      // This chunk alone fills the tail: every older line is dropped.
-      this.ring = [];
-      this.ringStart = 0;
-      this.ringBytes = 0;
     }
+    // Otherwise this chunk alone fills the tail, and appending evicts every older line.
     this.resetPartial();
     for (let i = found.length - 1; i >= 0; i--) this.append(found[i] as TailLine);
     this.extendPartial(chunk.subarray(lastNl + 1), base + lastNl + 1);
