@@ -153,7 +153,8 @@ async function readText(file: string): Promise<string> {
 
 function parseYaml(text: string, file: string): unknown {
   if (text.length > MAX_MANIFEST_BYTES) throw tooLarge(file, text.length);
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true });
+  // logLevel 'error': warnings (e.g. a list used as a key) must not reach stderr; such keys fail validation anyway.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, logLevel: 'error' });
   const first = doc.errors[0];
   if (first) {
     const where = (e: YAMLError) => (e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'an unknown position');
