@@ -4,6 +4,7 @@
  * effect) under it, and record exactly one ledger entry for the call.
  */
 import type { Ledger, LedgerEntry, LedgerTarget } from '../../harness/model/ledger.js';
+import type { FaultSpec } from '../../harness/sandbox/types.js';
 import { answerWithFault, type FaultBook } from '../faults.js';
 import { findObjectIds } from './object-ids.js';
 import { IdempotencyStore, readIdempotencyKey, type Claim } from './idempotency.js';
@@ -33,6 +34,8 @@ export interface CallSpec {
   method: string;
   /** Route template as the ledger shows it: `/v1/payments/{id}`. */
   route: string;
+  /** Fault applied when no injected rule matches (msw-style `acquirer.refund(behaviour)`). */
+  fault?: FaultSpec;
   /** Honor Idempotency-Key (scoped by `idempotencyScope`). */
   idempotency?: { store: IdempotencyStore; scope: (ctx: CallContext) => string };
   /** Fields known before the work runs (e.g. the token id a request carries). */
@@ -62,7 +65,7 @@ export async function runCall(spec: CallSpec, request: Request, params: Record<s
   const objectIds = findObjectIds(path, body.params ?? (body.raw ? body.raw : undefined));
 
   return answerWithFault<Partial<WorkEntry>>({
-    fault: spec.faults.take(method, path),
+    fault: spec.faults.take(method, path) ?? spec.fault,
     signal: () => request.signal,
     record: (entry, status, fault) => {
       spec.ledger.record({
@@ -114,7 +117,8 @@ export function pathOf(url: string): string {
 }
 
 /** Ledger entry for a request no mock route answered (the server answers 500). */
-export function recordUnhandled(ledger: Ledger, target: LedgerTarget, request: Request, path: string): void {
+export async function recordUnhandled(ledger: Ledger, target: LedgerTarget, request: Request, path: string): Promise<void> {
+  const raw = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text().catch(() => '');
   ledger.record({
     target,
     method: request.method,
@@ -122,7 +126,8 @@ export function recordUnhandled(ledger: Ledger, target: LedgerTarget, request: R
     route: undefined,
     status: 500,
     committed: false,
-    objectIds: findObjectIds(path, undefined),
+    objectIds: findObjectIds(path, raw || undefined),
     fault: undefined,
+    requestBody: ledgerBody(raw),
   });
 }

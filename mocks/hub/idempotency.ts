@@ -81,6 +81,6 @@ export function readIdempotencyKey(request: Request): { key: string | undefined;
   return { key };
 }
 
-export function errorJson(status: number, code: string, message: string, headers?: Record<string, string>): Response {
-  return HttpResponse.json({ error: { code, message } }, { status, headers });
+export function errorJson(status: number, code: string, message: string, headers?: Record<string, string>, param?: string): Response {
+  return HttpResponse.json({ error: { code, message, ...(param ? { param } : {}) } }, { status, headers });
 }
