@@ -15,7 +15,8 @@ export interface VerifyInput {
   toleranceSec?: number;
 }
 
-const DIGITS = /^[0-9]{1,11}$/;
+// Up to 15 digits stays an exact integer; 13-digit milliseconds then classify as "future", like any far-ahead value.
+const DIGITS = /^[0-9]{1,15}$/;
 
 function header(headers: Record<string, string | undefined>, name: string): string | undefined {
   const lower = name.toLowerCase();
