@@ -103,14 +103,17 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (cause: NodeJS.ErrnoException) =>
+    const onError = (cause: NodeJS.ErrnoException): void =>
       reject(
         new FaultProxyError('listen-failed', `API cannot listen on ${host}:${port}: ${cause.message}`, {
           problems: [{ path: 'apiPort', reason: cause.code ?? 'listen failed' }],
           cause,
         }),
-      ),
-    );
-    server.listen(port, host, () => resolve());
+      );
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
   });
 }

@@ -201,6 +201,29 @@ describe('toxics on real loopback sockets', () => {
     await roundTrip(again, Buffer.from('back'));
   });
 
+  it('closes the client when the upstream refuses the connection', async () => {
+    const r = await rig();
+    const dead = await startEchoServer();
+    await dead.close(); // a port that was just freed: connecting to it is refused
+    await r.fp.updateProxy('p', { upstream: dead.hostPort });
+    const client = await r.connect();
+    client.socket.write('anyone?');
+    await client.closed;
+    expect(client.bytes().length).toBe(0);
+  });
+
+  it('applies a toxic to a live connection from its next chunk, and removal releases held data', async () => {
+    const r = await rig();
+    const client = await r.connect();
+    await roundTrip(client, Buffer.from('fast'));
+    r.fp.addToxic('p', toxic('latency', { latency: 10_000, jitter: 0 }));
+    client.socket.write('held');
+    await sleep(100);
+    expect(client.bytes().toString()).toBe('fast');
+    r.fp.removeToxic('p', 'latency_downstream');
+    expect(await waitFor(() => client.bytes().toString() === 'fastheld', 1000)).toBe(true);
+  });
+
   it('close() leaves no socket open on either side', async () => {
     const r = await rig();
     r.fp.addToxic('p', toxic('latency', { latency: 5000, jitter: 0 }));
