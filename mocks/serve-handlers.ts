@@ -26,6 +26,8 @@ export interface ServeHandlersOptions {
   onUnhandled: (request: Request, info: { method: string; path: string }) => Response | void | Promise<Response | void>;
   /** Requests with a larger body get 413 and the connection is closed. */
   maxBodyBytes: number;
+  /** Called for each request refused with 413 (no handler runs for it). */
+  onTooLarge?: (info: { method: string; path: string }) => void;
 }
 
 export interface ServedHandlers {
@@ -110,7 +112,10 @@ export async function serveHandlers(initial: HttpHandler[], opts: ServeHandlersO
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
 
     const body = await readBody(req, res, opts.maxBodyBytes);
-    if (body === TOO_LARGE) return;
+    if (body === TOO_LARGE) {
+      opts.onTooLarge?.({ method, path });
+      return;
+    }
 
     const lazy = new LazyRequest(req, res, url + rawUrl, method, body, inflight);
     const request = lazy as unknown as Request;

@@ -15,7 +15,7 @@ import { Ledger, type LedgerTarget } from '../model/ledger.js';
 import { createAcquirer, type AcquirerRoutes } from '../../mocks/acquirer.js';
 import { startEgressProxy, type EgressProxy } from '../../mocks/egress-proxy.js';
 import { createHub } from '../../mocks/hub.js';
-import { recordUnhandled } from '../../mocks/hub/call.js';
+import { recordRefused, recordUnhandled } from '../../mocks/hub/call.js';
 import { serveHandlers, type ServedHandlers } from '../../mocks/serve-handlers.js';
 import { generateRunSecrets } from './secrets.js';
 import type { AcquirerControl, HubControl, RunSecrets, StartedSandbox } from './types.js';
@@ -71,6 +71,7 @@ export class EmbeddedSandbox {
       const served = await serveHandlers(handlers, {
         maxBodyBytes: this.maxBodyBytes,
         onUnhandled: (request, info) => recordUnhandled(ledger, target, request, info.path),
+        onTooLarge: (info) => recordRefused(ledger, target, info.method, info.path, 413),
       });
       stack.push(() => served.close());
       return served;

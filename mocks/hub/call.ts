@@ -131,3 +131,8 @@ export async function recordUnhandled(ledger: Ledger, target: LedgerTarget, requ
     requestBody: ledgerBody(raw),
   });
 }
+
+/** Ledger entry for a request the server refused before any route saw it (413). */
+export function recordRefused(ledger: Ledger, target: LedgerTarget, method: string, path: string, status: number): void {
+  ledger.record({ target, method, path, route: undefined, status, committed: false, objectIds: findObjectIds(path, undefined), fault: undefined });
+}
