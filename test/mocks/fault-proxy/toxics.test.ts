@@ -101,11 +101,27 @@ describe('toxics on real loopback sockets', () => {
 
   it('reset_peer makes the client see ECONNRESET', async () => {
     const r = await rig();
-    r.fp.addToxic('p', toxic('reset_peer', { timeout: 100 }));
+    r.fp.addToxic('p', toxic('reset_peer', { timeout: 0 }));
+    // The RST may land before or after the client's connect callback runs.
+    const code = await r.connect().then(
+      async (client) => {
+        await client.closed;
+        return (client.errors[0] as NodeJS.ErrnoException | undefined)?.code;
+      },
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    expect(code).toBe('ECONNRESET');
+  });
+
+  it('reset_peer with a timeout lets data flow, then aborts the connection', async () => {
+    const r = await rig();
+    r.fp.addToxic('p', toxic('reset_peer', { timeout: 200 }));
     const client = await r.connect();
-    await roundTrip(client, Buffer.from('ping')); // data flows before the reset
+    await roundTrip(client, Buffer.from('ping'));
     await client.closed;
-    expect(client.errors.map((e) => (e as NodeJS.ErrnoException).code)).toContain('ECONNRESET');
+    expect(client.bytes().toString()).toBe('ping');
+    // (Whether the client also reports ECONNRESET here races with unread data in its
+    // kernel buffer, so only the clean no-data case above asserts the error code.)
   });
 
   it('slicer delivers the same bytes in several chunks', async () => {
