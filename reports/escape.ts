@@ -46,10 +46,11 @@ export function truncationMarker(cut: number): string {
   return `…[+${cut} chars]`;
 }
 
-// Not an XML 1.0 Char: C0 except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF. DEL and
-// C1 are legal XML but shown escaped too: they are never meant in evidence text.
+// Not an XML 1.0 Char: C0 except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF. DEL, C1
+// and bidi controls are legal XML but shown escaped too: never meant in evidence, and
+// bidi overrides make CI viewers display text other than what it is.
 const XML_INVALID =
-  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const XML_TEXT_SPECIAL = /[&<>"'\r]/g;
 const XML_ATTR_SPECIAL = /[&<>"'\r\n\t]/g;
 const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;', '\n': '&#xA;', '\t': '&#x9;' };
@@ -69,7 +70,7 @@ export function escapeXmlAttribute(s: string): string {
 }
 
 const HTML_INVALID =
-  /[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const HTML_SPECIAL = /[&<>"']/g;
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
