@@ -6,6 +6,8 @@ import type { ExitInfo, LogTail, RunningConnector, StartResult } from './types.j
 /** A connector someone else runs (`run.url`): the harness neither starts nor stops it. */
 export class UrlConnector implements RunningConnector, AsyncDisposable {
   readonly logs: LogTail = EMPTY_LOG_TAIL;
+  /** No process of ours. */
+  readonly pid: number | undefined = undefined;
 
   constructor(
     readonly baseUrl: string,
