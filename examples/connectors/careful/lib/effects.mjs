@@ -1,5 +1,5 @@
 // What each accepted event causes. Money only moves for a validated refund.requested whose
-// refund was not cancelled, re-checked right before each acquirer attempt (clause 6.5).
+// refund was not cancelled, re-checked right before each hub and acquirer attempt (clause 6.5).
 
 import { AuthUnavailable, Cancelled, PermanentFailure, callWithRetry } from './outbound.mjs';
 import { BoundedSet } from './work-queue.mjs';
@@ -33,29 +33,35 @@ export function createEffects({ hubUrl, acquirerUrl, tokens, log, signal }) {
   }
 
   async function refund(event) {
-    assertNotCancelled(event.objectId);
-    // Prove the hub still trusts us before moving money: revoked credentials mean no effect (clause 6.8).
-    await tokens.get();
     const fields = { event_id: event.id, event_type: event.type };
-    await callWithRetry({
-      url: `${acquirerUrl}/v1/refunds`,
-      method: 'POST',
-      body: { payment: event.payment, amount: event.amount, currency: event.currency },
-      idempotencyKey: `refund-${event.id}`,
-      beforeAttempt: () => assertNotCancelled(event.objectId),
-      log,
-      logFields: { ...fields, target: 'acquirer' },
-      signal,
-    });
-    // Report the refund to the hub (refunds:write); idempotent for the same event.
+    const body = { payment: event.payment, amount: event.amount, currency: event.currency };
+    const notCancelled = () => assertNotCancelled(event.objectId);
+    notCancelled();
+    // The hub records the refund first (refunds:write). This authenticated call doubles as
+    // the proof that our credentials are still good: a revoked client gets no further, so
+    // no money moves after revocation (clause 6.8).
     await callWithRetry({
       url: `${hubUrl}/v1/refunds`,
       method: 'POST',
-      body: { payment: event.payment, amount: event.amount, currency: event.currency },
+      body,
       idempotencyKey: `hub-refund-${event.id}`,
       tokens,
+      beforeAttempt: notCancelled,
       log,
       logFields: { ...fields, target: 'hub' },
+      signal,
+    });
+    // Then the acquirer moves the money. Cancellation is re-checked before every attempt,
+    // and every attempt carries the same key, so a retry after a timeout that did commit
+    // is replayed by the acquirer instead of refunding twice.
+    await callWithRetry({
+      url: `${acquirerUrl}/v1/refunds`,
+      method: 'POST',
+      body,
+      idempotencyKey: `refund-${event.id}`,
+      beforeAttempt: notCancelled,
+      log,
+      logFields: { ...fields, target: 'acquirer' },
       signal,
     });
   }

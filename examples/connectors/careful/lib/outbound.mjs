@@ -166,8 +166,8 @@ export class TokenCache {
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
- * One logical call with bounded retries. `beforeAttempt` runs right before every
- * attempt (the refund path uses it to re-check cancellation) and may throw `Cancelled`.
+ * One logical call with bounded retries. `beforeAttempt` (may be async) runs right before
+ * every attempt (the refund path uses it to re-check cancellation) and may throw `Cancelled`.
  * Returns `{ status, text }` for a 2xx; throws `PermanentFailure`, `AuthUnavailable`,
  * `Cancelled`, or the last transient error once attempts are exhausted.
  */
@@ -176,9 +176,9 @@ export async function callWithRetry({ url, method, body, idempotencyKey, tokens,
   let lastError;
   for (let attempt = 0; attempt < opts.maxAttempts; attempt += 1) {
     if (signal?.aborted) throw new Cancelled();
-    beforeAttempt?.();
     let delayMs;
     try {
+      await beforeAttempt?.();
       const headers = { 'content-type': 'application/json', accept: 'application/json' };
       // Same key on every attempt: a retry after a timeout that actually committed is replayed, not repeated.
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
