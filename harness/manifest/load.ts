@@ -635,6 +635,12 @@ function checkRun(run: Raw, ctx: { root: string; dir: string; allowOutside: bool
   if (own(run, 'buildArgs') !== undefined && own(run, 'dockerfile') === undefined) {
     problems.add({ path: 'run.buildArgs', reason: 'is only used with run.dockerfile' });
   }
+  if (own(run, 'url') !== undefined && forms.length === 1) {
+    // The harness does not start a connector given by URL, so these would be silently ignored.
+    for (const field of ['cwd', 'port', 'env'] as const) {
+      if (own(run, field) !== undefined) problems.add({ path: `run.${field}`, reason: 'has no effect with run.url (the harness does not start that connector); remove it' });
+    }
+  }
   const command = own(run, 'command');
   if (Array.isArray(command) && command[0] === '') {
     problems.add({ path: 'run.command[0]', reason: 'must name the program to run (got an empty string)' });
@@ -734,7 +740,8 @@ function normalise(m: Raw, source: { path: string; dir: string }): Manifest {
       toleranceSec: (own(webhooks, 'toleranceSec') as number | undefined) ?? DEFAULTS.toleranceSec,
     },
     scopes: strings(own(m, 'scopes')),
-    egress: strings(own(m, 'egress')),
+    // Host names are case-insensitive; one spelling keeps egress matching simple.
+    egress: strings(own(m, 'egress')).map((e) => e.toLowerCase()),
     effects: Object.fromEntries(effects),
     sla: {
       ackMs: (own(sla, 'ackMs') as number | undefined) ?? DEFAULTS.ackMs,

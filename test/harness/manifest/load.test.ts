@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GauntletError, type FieldProblem } from '../../../harness/errors.js';
 import { loadManifest, parseManifestText, validateManifest } from '../../../harness/manifest/load.js';
 import type { Manifest } from '../../../harness/manifest/types.js';
-import { VALID_YAML, validData } from './fixtures.js';
+import { CONTRACT_EXAMPLE_YAML, VALID_YAML, validData } from './fixtures.js';
 
 const SOURCE = path.resolve('/project/connectors/acme/connector.yaml');
 const DIR = path.dirname(SOURCE);
@@ -76,6 +76,23 @@ describe('valid manifests normalise', () => {
     } satisfies Manifest);
   });
 
+  it('loads the contract section 2 example as written', () => {
+    const m = parseManifestText(CONTRACT_EXAMPLE_YAML, 'yaml', SOURCE);
+    expect(m.run).toEqual({
+      command: ['node', 'server.js'],
+      cwd: DIR,
+      port: 8080,
+      healthPath: '/health',
+      startTimeoutMs: 15000,
+      env: { STRIPE_WEBHOOK_SECRET: '${WEBHOOK_SECRET}', API_BASE: '${HUB_API_URL}' },
+    });
+    expect(m.effects['refund.requested']!.map((r) => [r.target, r.method, r.path, r.max, r.min, r.cancelledBy])).toEqual([
+      ['acquirer', 'POST', '/v1/refunds', 1, 1, []],
+      ['hub', 'POST', '/v1/refunds', 1, undefined, ['refund.canceled']],
+    ]);
+    expect(m.tier).toBe('critical');
+  });
+
   it('gives the same Manifest from JSON', () => {
     const fromYaml = parseManifestText(VALID_YAML, 'yaml', SOURCE);
     const fromJson = parseManifestText(JSON.stringify(validData()), 'json', SOURCE);
@@ -119,6 +136,7 @@ describe('valid manifests normalise', () => {
     expect(valid((d) => (d.run = { url: 'https://127.0.0.1:9443/base', healthPath: '/h' })).run.url).toBe('https://127.0.0.1:9443/base');
     const eg = ['hub', 'acquirer', 'api.example.test:443', '*.example.test', '10.0.0.1:5432', '[::1]:8080', 'localhost'];
     expect(valid((d) => (d.egress = eg)).egress).toEqual(eg);
+    expect(valid((d) => (d.egress = ['API.Example.TEST:443'])).egress).toEqual(['api.example.test:443']);
   });
 
   it('accepts tier equal to the default and method in lower case', () => {
@@ -161,6 +179,8 @@ describe('each rule has a failing example naming the field', () => {
     ['env bad template', (d) => (d.run.env.X = '${WEBHOOK_SECRET'), 'run.env.X', /unterminated/],
     ['env not a map', (d) => (d.run.env = ['A=b']), 'run.env', /must be a mapping/],
     ['url scheme', (d) => (d.run = { url: 'ftp://example.test' }), 'run.url', /http:\/\/ or https:\/\//],
+    ['url with port', (d) => (d.run = { url: 'http://127.0.0.1:9000', port: 9000 }), 'run.port', /no effect with run.url/],
+    ['url with env', (d) => (d.run = { url: 'http://127.0.0.1:9000', env: { A: 'b' } }), 'run.env', /no effect with run.url/],
     ['url broken', (d) => (d.run = { url: 'http://exa[mple' }), 'run.url', /valid http\(s\) URL/],
     ['cwd outside', (d) => (d.run.cwd = '../../..'), 'run.cwd', /outside the project folder/],
     ['cwd absolute outside', (d) => (d.run.cwd = '/etc'), 'run.cwd', /outside the project folder/],
