@@ -200,16 +200,17 @@ function compilePatterns(allow: string[], names: Record<string, string>): Patter
   const out: Pattern[] = [];
   for (const raw of allow) {
     const entry = names[raw] ?? raw;
-    const m = /^(\*\.)?\[?([^\]]*?)\]?(?::(\d{1,5}))?$/.exec(entry.trim().toLowerCase());
+    const m = /^(\*\.)?(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry.trim().toLowerCase());
     if (!m || !m[2]) {
       throw new GauntletError('GAUNTLET_ERR_MANIFEST_INVALID', `egress entry ${JSON.stringify(raw)} is not a sandbox name or host[:port]`, {
         problems: [{ path: 'egress', reason: `${JSON.stringify(raw)} is not a sandbox name or host[:port]` }],
       });
     }
     const port = m[3] === undefined ? undefined : Number(m[3]);
-    out.push({ host: normaliseHost(m[2]), port, suffix: m[1] !== undefined });
+    const host = normaliseHost(m[2].replace(/^\[|\]$/g, ''));
+    out.push({ host, port, suffix: m[1] !== undefined });
     // The sandbox's own services are reachable as localhost too.
-    if (names[raw] !== undefined && normaliseHost(m[2]) === '127.0.0.1') out.push({ host: 'localhost', port, suffix: false });
+    if (names[raw] !== undefined && host === '127.0.0.1') out.push({ host: 'localhost', port, suffix: false });
   }
   return out;
 }
