@@ -204,7 +204,10 @@ describe('stop(): the whole tree, bounded', () => {
     });
     const tag = /TAG ([0-9a-f]+)/.exec(out.stdout)?.[1];
     expect(tag, out.stdout + out.stderr).toBeDefined();
-    expect(liveTagged(tag as string)).toEqual([]);
+    const survivors = liveTagged(tag as string);
+    // Never leave them behind, even when the assertion below fails.
+    for (const pid of survivors) process.kill(pid, 'SIGKILL');
+    expect(survivors).toEqual([]);
   });
 });
 
