@@ -127,7 +127,10 @@ describe('serveHandlers', () => {
   });
 
   it('close() returns promptly with a resolver that never settles, and the client sees the connection drop', async () => {
-    const { s } = await serve([http.get('/hang', () => delay('infinite').then(() => HttpResponse.text('never')))]);
+    const { s } = await serve([http.get('/hang', async () => {
+        await delay('infinite');
+        return HttpResponse.text('never');
+      })]);
     const pending = fetch(`${s.url}/hang`).then(
       () => 'answered',
       () => 'dropped',
