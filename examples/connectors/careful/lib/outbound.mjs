@@ -35,6 +35,14 @@ export class AuthUnavailable extends Error {
   }
 }
 
+/** The hub refused a token it had just issued: revoked or under-scoped. Retrying now cannot help. */
+export class AuthRejected extends AuthUnavailable {
+  constructor(message) {
+    super(message);
+    this.name = 'AuthRejected';
+  }
+}
+
 /** Sleep that a shutdown can cut short. */
 export function sleep(ms, signal) {
   return new Promise((resolve) => {
@@ -203,7 +211,7 @@ export async function callWithRetry({ url, method, body, idempotencyKey, tokens,
           attempt -= 1;
           continue;
         }
-        throw new AuthUnavailable('hub rejected a fresh token');
+        throw new AuthRejected('hub rejected a fresh token');
       }
       if (!RETRYABLE_STATUS.has(res.status)) throw new PermanentFailure(`answered ${res.status}`, res.status);
       lastError = new Error(`answered ${res.status}`);
@@ -212,7 +220,7 @@ export async function callWithRetry({ url, method, body, idempotencyKey, tokens,
       delayMs = retryAfter ?? backoffMs(attempt, opts.baseDelayMs, opts.maxDelayMs);
       log.warn('outbound retryable status', { ...logFields, status: res.status, attempt: attempt + 1, delay_ms: delayMs });
     } catch (err) {
-      if (err instanceof PermanentFailure || err instanceof Cancelled) throw err;
+      if (err instanceof PermanentFailure || err instanceof Cancelled || err instanceof AuthRejected) throw err;
       if (err instanceof AuthUnavailable && attempt + 1 >= opts.maxAttempts) throw err;
       lastError = err;
       delayMs = backoffMs(attempt, opts.baseDelayMs, opts.maxDelayMs);
