@@ -234,10 +234,10 @@ export async function startProcessConnector(opts: StartProcessOptions): Promise<
     return fail('exited-during-start', `\`${shown}\` ${describeExit(exit)} during start${lastLines(logs)}`, exit);
   }
   await connector.stopWithGrace(FAILED_START_GRACE_MS);
+  // No `exit` here: it would only describe the harness's own kill.
   return fail(
     'not-healthy-in-time',
     `\`${shown}\` did not become healthy within ${opts.startTimeoutMs} ms (${describeTarget(readiness)}: ${wait.lastDetail})${lastLines(logs)}`,
-    connector.exitInfo(),
   );
 }
 
