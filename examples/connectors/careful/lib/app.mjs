@@ -138,7 +138,7 @@ export function createServer({ verify, webhookPath, queue, effects, log, isDrain
 }
 
 /** Stop accepting, let queued work finish within `graceMs`, then exit. */
-export function installShutdown({ server, queue, abort, log, graceMs = 8000 }) {
+export function installShutdown({ server, queue, abort, log, graceMs = 4000 }) {
   let stopping = false;
   const stop = async (signalName) => {
     if (stopping) return;
