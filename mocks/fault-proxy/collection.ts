@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../../harness/errors.js';
+import { parseHostPort } from './address.js';
 import type { Stream } from './connection.js';
 import { badRequest, FaultProxyError } from './errors.js';
 import { ProxyInstance, toxicView, type ProxyView, type ToxicState, type ToxicView } from './proxy.js';
@@ -75,7 +76,7 @@ export class ProxyCollection {
     const result: ProxyView[] = [];
     for (const spec of specs) {
       const existing = this.proxies.get(spec.name);
-      if (existing && sameAddress(existing.listen, spec.listen) && existing.upstream === spec.upstream) {
+      if (existing && sameAddress(existing.listen, spec.listen) && sameAddress(existing.upstream, spec.upstream)) {
         if (spec.enabled === false) await existing.disable();
         else await existing.enable();
         result.push(existing.view());
@@ -254,10 +255,9 @@ function optionalToxicity(body: Record<string, unknown>, problems: FieldProblem[
   return undefined;
 }
 
-/** `localhost:0` matches whatever port was picked for it; otherwise compare as written. */
+/** Compares normalised addresses; a requested port 0 matches whatever port was picked for it. */
 function sameAddress(actual: string, requested: string): boolean {
-  if (actual === requested) return true;
-  const a = actual.lastIndexOf(':');
-  const r = requested.lastIndexOf(':');
-  return requested.slice(r + 1) === '0' && actual.slice(0, a) === requested.slice(0, r);
+  const a = parseHostPort(actual, 'address');
+  const r = parseHostPort(requested, 'address');
+  return a.host === r.host && (a.port === r.port || r.port === 0);
 }

@@ -40,6 +40,11 @@ export interface StartedFaultProxy extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The port a proxy listens on, from its `listen` field (e.g. after asking for port 0). */
+export function listenPort(proxy: Pick<ProxyView, 'listen'>): number {
+  return Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
+}
+
 /** How long close() waits for the API server to finish before giving up on it. */
 const CLOSE_BOUND_MS = 2000;
 
