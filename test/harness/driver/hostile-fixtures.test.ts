@@ -1,8 +1,11 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { startProcessConnector, type ProcessConnector } from '../../../harness/driver/process-connector.js';
 import { reapAll } from '../../../harness/driver/reaper.js';
-import { fixtureOptions } from './hostile-fixture.js';
+import { loadManifest } from '../../../harness/manifest/load.js';
+import { fixtureOptions, HOSTILE_DIR } from './hostile-fixture.js';
 
 // The fixtures must misbehave exactly as described, or the tests built on them prove nothing.
 const started: ProcessConnector[] = [];
@@ -43,6 +46,19 @@ function post(baseUrl: string, limit: number): Promise<{ status: number; headers
 }
 
 describe('hostile fixtures behave as described', () => {
+  it('every fixture has a manifest the real loader accepts, running its server.mjs with node', async () => {
+    const names = readdirSync(HOSTILE_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(names.length).toBeGreaterThanOrEqual(17);
+    for (const name of names) {
+      const m = await loadManifest(path.join(HOSTILE_DIR, name, 'connector.yaml'));
+      expect(m.run.command?.[0], name).toBe('node');
+      expect(m.run.command?.at(-1), name).toBe('server.mjs');
+      expect(m.run.cwd, name).toBe(path.join(HOSTILE_DIR, name));
+      expect(m.webhooks, name).toMatchObject({ path: '/webhooks', scheme: 'standard-webhooks', events: ['payment.captured'] });
+      expect(m.run.startTimeoutMs, name).toBe(2000);
+    }
+  });
+
   it('endless-body keeps sending past any sensible cap', async () => {
     const c = await start('endless-body');
     const r = await post(c.baseUrl, 2 * 1024 * 1024);

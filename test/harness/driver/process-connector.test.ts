@@ -13,8 +13,9 @@ afterEach(async () => {
   await reapAll();
 });
 
+/** Starts that should succeed get a generous budget: the machine is shared, node start-up varies. */
 async function startOk(opts: StartProcessOptions): Promise<ProcessConnector> {
-  const r = await startProcessConnector(opts);
+  const r = await startProcessConnector({ ...opts, startTimeoutMs: Math.max(opts.startTimeoutMs, 10_000) });
   if (!r.ok) throw new Error(`expected a start, got ${r.reason}: ${r.message}`);
   started.push(r.connector);
   return r.connector;
