@@ -103,8 +103,8 @@ async function serveTarget(target: MockBenchTarget): Promise<string> {
   const { getResponse } = await import('msw');
   const server = createServer((req, res) => {
     void (async () => {
-      const request = toRequest(req, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      const response = await getResponse(handlers, request);
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const response = await getResponse(handlers, toRequest(req, origin), { baseUrl: origin });
       if (!response) {
         res.writeHead(500).end();
         return;

@@ -36,7 +36,7 @@ export function faultLabel(spec: FaultSpec): string {
 /** Throws a coded error naming the field when a spec cannot be honoured. */
 export function validateFaultSpec(spec: FaultSpec, field = 'fault'): void {
   const bad = (path: string, reason: string): never => {
-    throw new GauntletError('GAUNTLET_ERR_INTERNAL', `invalid fault rule: ${path} ${reason}`, { problems: [{ path, reason }] });
+    throw new GauntletError('GAUNTLET_ERR_CATALOG_INVALID', `invalid fault rule: ${path} ${reason}`, { problems: [{ path, reason }] });
   };
   switch (spec.kind) {
     case 'hang':
@@ -70,7 +70,7 @@ interface CompiledRule {
 export function parseRoutePattern(route: string): { method: string; segments: Array<string | null> } {
   const m = /^\s*(\*|[A-Za-z]+)\s+(\/\S*)\s*$/.exec(route);
   if (!m) {
-    throw new GauntletError('GAUNTLET_ERR_INTERNAL', `invalid fault rule: route ${JSON.stringify(route)} must look like "POST /v1/refunds"`, {
+    throw new GauntletError('GAUNTLET_ERR_CATALOG_INVALID', `invalid fault rule: route ${JSON.stringify(route)} must look like "POST /v1/refunds"`, {
       problems: [{ path: 'route', reason: 'expected "<METHOD|*> /path"' }],
     });
   }
@@ -88,7 +88,7 @@ export class FaultBook {
   inject(rule: FaultRule): void {
     validateFaultSpec(rule.fault);
     if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) {
-      throw new GauntletError('GAUNTLET_ERR_INTERNAL', 'invalid fault rule: times must be a positive integer', {
+      throw new GauntletError('GAUNTLET_ERR_CATALOG_INVALID', 'invalid fault rule: times must be a positive integer', {
         problems: [{ path: 'times', reason: 'must be a positive integer' }],
       });
     }

@@ -9,6 +9,7 @@
  * hub.control.revokeAllTokens();
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
+import { GauntletError } from '../harness/errors.js';
 import type { Ledger, LedgerEntry } from '../harness/model/ledger.js';
 import type { FaultRule, HubControl, RunSecrets } from '../harness/sandbox/types.js';
 import { FaultBook } from './faults.js';
@@ -249,7 +250,11 @@ export function createHub(opts: HubOptions): Hub {
     restoreClient: (clientId) => tokens.restoreClient(clientId),
     revokeAllTokens: () => tokens.revokeAll(),
     setTokenTtlSeconds: (seconds) => {
-      if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`token TTL must be >= 0 seconds, got ${seconds}`);
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        throw new GauntletError('GAUNTLET_ERR_CATALOG_INVALID', `hub token TTL must be >= 0 seconds, got ${seconds}`, {
+          problems: [{ path: 'tokenTtlSeconds', reason: 'must be a finite number >= 0' }],
+        });
+      }
       ttl = seconds;
     },
     setWebhooksEnabled: (enabled) => {
