@@ -12,6 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { createServer, connect, type AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
@@ -33,6 +34,8 @@ export interface FaultProxyBenchFigures {
   /** Latency the plain pipe adds over direct, ms. */
   pipeAddedMs: { p50: number; p99: number };
   errors: Record<ProxyBenchTarget, number>;
+  /** 1-minute load average before and after, over `cpus` cores: figures from a busy machine are noise. */
+  machine: { cpus: number; loadBefore: number; loadAfter: number };
 }
 
 const TARGETS: ProxyBenchTarget[] = ['direct', 'faultProxy', 'pipe'];
@@ -49,6 +52,7 @@ export async function benchFaultProxy(
   const connections = opts.connections ?? 10;
   const sequentialRequests = opts.sequentialRequests ?? 2000;
   const children: ChildProcess[] = [];
+  const loadBefore = round2(loadavg()[0] ?? 0);
   try {
     const upstream = await startChild(['upstream'], children);
     const ports: Record<ProxyBenchTarget, number> = {
@@ -89,6 +93,7 @@ export async function benchFaultProxy(
       faultProxyAddedMs: added('faultProxy'),
       pipeAddedMs: added('pipe'),
       errors,
+      machine: { cpus: availableParallelism(), loadBefore, loadAfter: round2(loadavg()[0] ?? 0) },
     };
   } finally {
     for (const child of children) child.kill('SIGKILL');
@@ -198,5 +203,6 @@ if (serveIdx !== -1) {
     console.log(`throughput  faultProxy/direct = ${f.faultProxyRatio} (target >= 0.55)   pipe/direct = ${f.pipeRatio}`);
     console.log(`added latency faultProxy: p50 ${f.faultProxyAddedMs.p50} ms (target < 0.1)  p99 ${f.faultProxyAddedMs.p99} ms`);
     console.log(`added latency pipe:       p50 ${f.pipeAddedMs.p50} ms  p99 ${f.pipeAddedMs.p99} ms`);
+    console.log(`machine: ${f.machine.cpus} cpus, load ${f.machine.loadBefore} → ${f.machine.loadAfter}`);
   });
 }
