@@ -34,7 +34,7 @@ export function createEffects({ hubUrl, acquirerUrl, tokens, log, signal }) {
 
   async function refund(event) {
     const fields = { event_id: event.id, event_type: event.type };
-    const body = { payment: event.payment, amount: event.amount, currency: event.currency };
+    const money = { payment: event.payment, amount: event.amount, currency: event.currency };
     const notCancelled = () => assertNotCancelled(event.objectId);
     notCancelled();
     // The hub records the refund first (refunds:write). This authenticated call doubles as
@@ -43,7 +43,8 @@ export function createEffects({ hubUrl, acquirerUrl, tokens, log, signal }) {
     await callWithRetry({
       url: `${hubUrl}/v1/refunds`,
       method: 'POST',
-      body,
+      // The refund id leads the body so the record is traceable to this refund, not just the payment.
+      body: { refund: event.objectId, ...money },
       idempotencyKey: `hub-refund-${event.id}`,
       tokens,
       beforeAttempt: notCancelled,
@@ -57,7 +58,7 @@ export function createEffects({ hubUrl, acquirerUrl, tokens, log, signal }) {
     await callWithRetry({
       url: `${acquirerUrl}/v1/refunds`,
       method: 'POST',
-      body,
+      body: { reference: event.objectId, ...money },
       idempotencyKey: `refund-${event.id}`,
       beforeAttempt: notCancelled,
       log,
