@@ -52,6 +52,8 @@ export interface RunReport {
   durationMs: number;
   verdict: Verdict;
   score: number;
+  /** Why the verdict is what it is (tier policy applied to failed severities and score). */
+  verdictReasons?: string[];
   /** True when the run was interrupted or aborted; verdict is then over what was measured. */
   partial: boolean;
   partialReason?: string;

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { loadManifest } from '../../manifest/load.js';
+import { parseSandboxKind, parseSeed, parseShard, parseReportDir, type Shard, type SandboxKind } from '../flags.js';
+import { runCertification } from '../../runner/run.js';
+import { selectScenarios, validateCatalog } from '../../runner/select.js';
+import { SCENARIOS } from '../../../scenarios/index.js';
+import { writeReports } from '../../../reports/write-reports.js';
+import { printConsoleSummary } from '../../../reports/console.js';
+import { ProgressReporter } from '../../../reports/progress.js';
+import { reapAll } from '../../driver/reaper.js';
+import type { Verdict } from '../../model/control.js';
+
+interface RunFlags {
+  seed?: number;
+  reportDir: string;
+  scenario?: string[];
+  pack?: string[];
+  shard?: Shard;
+  sandbox: SandboxKind;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function exitCodeFor(verdict: Verdict): number {
+  return verdict === 'certified' ? 0 : 1;
+}
+
+export function registerRun(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('Certify a connector: start the sandbox and the connector, run the scenarios, score, write reports.')
+    .argument('<manifest>', 'path to connector.yaml / connector.json')
+    .option('--seed <n>', 'run seed (every generated input derives from it; printed when omitted)', parseSeed)
+    .option('--report-dir <dir>', 'where report.json and junit.xml are written', parseReportDir, 'gauntlet-report')
+    .option('--scenario <id>', 'run only this scenario (repeatable)', collect)
+    .option('--pack <name>', 'run only this pack (repeatable)', collect)
+    .option('--shard <i/n>', 'run the i-th of n deterministic slices of the scenarios', parseShard)
+    .addOption(new Option('--sandbox <kind>', 'sandbox: embedded (in-process) or containers').default('embedded').argParser(parseSandboxKind))
+    .addHelpText('after', `
+Examples:
+  $ gauntlet run examples/connectors/careful/connector.yaml
+  $ gauntlet run connector.yaml --seed 42 --report-dir out/
+  $ gauntlet run connector.yaml --seed 42 --scenario malformed-bodies
+
+Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 interrupted (partial report written).`)
+    .action(async (manifestArg: string, flags: RunFlags) => {
+      validateCatalog(SCENARIOS);
+      const manifest = await loadManifest(manifestArg);
+      const scenarios = selectScenarios(SCENARIOS, { ids: flags.scenario, packs: flags.pack, shard: flags.shard });
+      const reportDir = path.resolve(flags.reportDir);
+      const ac = new AbortController();
+      let interrupts = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts === 1) {
+          process.stderr.write(`\n[gauntlet] ${sig}: stopping the run, writing a partial report (press Ctrl-C again to stop at once)\n`);
+          ac.abort(new Error(sig));
+        } else {
+          void reapAll().finally(() => process.exit(130));
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const replayFlags = flags.shard ? [`--shard ${flags.shard.index}/${flags.shard.total}`] : [];
+        if (flags.scenario) replayFlags.push(...flags.scenario.map((s) => `--scenario ${s}`));
+        if (flags.pack) replayFlags.push(...flags.pack.map((p) => `--pack ${p}`));
+        const progress = new ProgressReporter(process.stderr);
+        const { report, redactor } = await runCertification({
+          manifest,
+          manifestArg,
+          scenarios,
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          sandbox: flags.sandbox,
+          signal: ac.signal,
+          reporter: progress,
+          replayFlags,
+        });
+        if (ac.signal.aborted) {
+          report.partial = true;
+          report.partialReason = 'interrupted by signal';
+        }
+        const files = await writeReports(report, reportDir, redactor);
+        printConsoleSummary(report, process.stdout, { files, redactor });
+        setExit(ac.signal.aborted ? 130 : exitCodeFor(report.verdict));
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { SyntheticData } from '../data/synthetic.js';
+import { startConnector } from '../driver/start.js';
+import type { RunningConnector, StartResult } from '../driver/types.js';
+import { GauntletError } from '../errors.js';
+import { expandEnv } from '../manifest/env-expand.js';
+import type { Manifest } from '../manifest/types.js';
+import type { CheckOutcome } from '../model/control.js';
+import { REPORT_SCHEMA_VERSION, type ControlResult, type RunReport, type ScenarioResult } from '../model/report.js';
+import { Redactor } from '../redact.js';
+import { EmbeddedSandbox } from '../sandbox/embedded.js';
+import type { StartedSandbox } from '../sandbox/types.js';
+import { CONTROLS } from '../scoring/controls.js';
+import { aggregateControl, scoreControls } from '../scoring/score.js';
+import { WebhookSender } from '../webhooks/sender.js';
+import { ScenarioContext, scenarioSeed } from './context.js';
+import { RunRecorder } from './recorder.js';
+import type { ScenarioDefinition } from './scenario.js';
+import type { Reporter } from '../../reports/reporter.js';
+import { scanRunForLeaks } from './leak-scan.js';
+import { TOOL_VERSION } from '../version.js';
+
+export interface RunOptions {
+  manifest: Manifest;
+  /** The manifest path as the user typed it (for replay commands). */
+  manifestArg: string;
+  scenarios: ScenarioDefinition[];
+  seed?: number;
+  sandbox?: 'embedded' | 'containers';
+  reporter?: Reporter;
+  /** Aborting ends the run early with a partial report (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  now?: () => number;
+  /** Extra replay flags (e.g. `--shard 1/3`). */
+  replayFlags?: string[];
+  /** Environment the connector inherits from the harness (PATH etc.); default: a safe subset of process.env. */
+  baseEnv?: Record<string, string>;
+}
+
+export interface RunResult {
+  report: RunReport;
+  /** Every secret of the run, for the writers' redactor. */
+  redactor: Redactor;
+}
+
+const DEFAULT_SCENARIO_LIMIT_MS = 45_000;
+const MAX_RESTARTS = 3;
+const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
+
+export function newRunId(now: number): string {
+  return `run_${now.toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+export function newSeed(): number {
+  return randomBytes(4).readUInt32BE(0) & 0x7fffffff;
+}
+
+function safeBaseEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of INHERITED_ENV) {
+    const v = process.env[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Runs one certification: one sandbox, one connector (restarted if it dies, bounded),
+ * scenarios in order with a time limit each. Connector misbehaviour never throws;
+ * only harness faults and bad input do.
+ */
+export async function runCertification(opts: RunOptions): Promise<RunResult> {
+  const now = opts.now ?? Date.now;
+  const manifest = opts.manifest;
+  const seed = opts.seed ?? newSeed();
+  const startedAt = now();
+  const runId = newRunId(startedAt);
+  const reporter = opts.reporter ?? {};
+  const signal = opts.signal ?? new AbortController().signal;
+  const recorder = new RunRecorder(startedAt);
+  const outcomesByControl = new Map<string, Array<CheckOutcome & { scenario: string }>>();
+  const scenarioResults: ScenarioResult[] = [];
+  const extraConnectors: RunningConnector[] = [];
+  const webhookResponses: Array<{ where: string; text: string }> = [];
+  let partialReason: string | undefined;
+
+  if ((opts.sandbox ?? 'embedded') !== 'embedded') {
+    throw new GauntletError('GAUNTLET_ERR_FLAG_INVALID', `--sandbox ${opts.sandbox} is not available in this build; use --sandbox embedded`);
+  }
+
+  const addOutcome = (scenario: string, o: CheckOutcome) => {
+    const list = outcomesByControl.get(o.control) ?? [];
+    list.push({ ...o, scenario });
+    outcomesByControl.set(o.control, list);
+  };
+
+  reporter.onBegin?.({ runId, connector: { name: manifest.name, version: manifest.version }, tier: manifest.tier, seed, scenarios: opts.scenarios.map((s) => ({ id: s.id, title: s.title, pack: s.pack })) });
+
+  const sandbox: StartedSandbox = await new EmbeddedSandbox(manifest).withSeed(seed).withClock(now).start();
+  sandbox.ledger.onEntry((e) => recorder.effect(e));
+  const harnessEnv = sandbox.connectorEnv();
+  const baseEnv = opts.baseEnv ?? safeBaseEnv();
+  const connectorEnv = (overrides: Record<string, string> = {}) => {
+    const h = { ...harnessEnv, ...overrides };
+    return { ...baseEnv, ...h, ...expandEnv(manifest.run.env, h) };
+  };
+  const start = (overrides?: Record<string, string>): Promise<StartResult> => startConnector(manifest, connectorEnv(overrides), { signal });
+
+  let connector: RunningConnector | undefined;
+  let sender: WebhookSender | undefined;
+  const senderFor = (c: RunningConnector) => new WebhookSender({ baseUrl: c.baseUrl, path: manifest.webhooks.path, timeoutMs: 30_000 });
+  let restarts = 0;
+  let connectorExit: RunReport['connectorLog']['exit'];
+  const logsOf: RunningConnector[] = [];
+
+  try {
+    const first = await start();
+    if (!first.ok) {
+      addOutcome('connector-start', { control: 'connector-starts-healthy', status: 'fail', evidence: { summary: first.message, details: { reason: first.reason, elapsedMs: first.elapsedMs, stderrTail: first.logs.stderrTail(20), stdoutTail: first.logs.stdoutTail(20) } } });
+      connectorExit = first.exit;
+      for (const s of opts.scenarios) scenarioResults.push({ id: s.id, title: s.title, pack: s.pack, clauses: s.clauses, status: 'skipped', durationMs: 0, reason: 'connector did not start', deliveries: 0, outcomes: [] });
+      partialReason = undefined;
+      return finish(first.logs);
+    }
+    connector = first.connector;
+    logsOf.push(connector);
+    sender = senderFor(connector);
+    addOutcome('connector-start', { control: 'connector-starts-healthy', status: 'pass', evidence: { summary: `healthy after ${Math.round(first.startMs)} ms` } });
+
+    for (const scenario of opts.scenarios) {
+      if (signal.aborted) {
+        partialReason = 'interrupted';
+        scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
+        continue;
+      }
+      // A connector that died in the previous scenario is restarted (bounded) so one crash does not void the run.
+      if (connector.exitInfo() !== undefined || !(await connector.checkHealth(2_000))) {
+        const exit = connector.exitInfo();
+        await connector.stop();
+        if (restarts >= MAX_RESTARTS) {
+          partialReason = `connector died ${restarts + 1} times; stopped restarting`;
+          scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: partialReason, deliveries: 0, outcomes: [] });
+          continue;
+        }
+        restarts++;
+        const again = await start();
+        if (!again.ok) {
+          partialReason = `connector could not be restarted after ${exit ? `exit code=${exit.code} signal=${exit.signal}` : 'becoming unhealthy'}: ${again.message}`;
+          scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: partialReason, deliveries: 0, outcomes: [] });
+          restarts = MAX_RESTARTS;
+          continue;
+        }
+        connector = again.connector;
+        logsOf.push(connector);
+        sender = senderFor(connector);
+      }
+      const result = await runScenario(scenario);
+      scenarioResults.push(result);
+      reporter.onScenarioEnd?.(result);
+    }
+    return finish(connector.logs);
+  } finally {
+    await Promise.allSettled([...extraConnectors, ...(connector ? [connector] : [])].map((c) => c.stop()));
+    await sandbox.stop();
+  }
+
+  async function runScenario(scenario: ScenarioDefinition): Promise<ScenarioResult> {
+    reporter.onScenarioBegin?.({ id: scenario.id, title: scenario.title, pack: scenario.pack });
+    const t0 = now();
+    const base = { id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses };
+    const applies = scenario.applies ? scenario.applies(manifest) : true;
+    if (applies !== true) {
+      for (const c of scenario.controls) addOutcome(scenario.id, { control: c, status: 'skip', evidence: { summary: applies } });
+      return { ...base, status: 'skipped', durationMs: 0, reason: applies, deliveries: 0, outcomes: scenario.controls.map((c) => ({ control: c, status: 'skip' as const, summary: applies })) };
+    }
+    const limitMs = scenario.timeLimitMs ?? DEFAULT_SCENARIO_LIMIT_MS;
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sandbox.ledger.setScenario(scenario.id);
+    const ctx = new ScenarioContext({
+      manifest,
+      manifestArg: opts.manifestArg,
+      scenarioId: scenario.id,
+      runSeed: seed,
+      data: new SyntheticData(scenarioSeed(seed, scenario.id)),
+      sandbox,
+      sender: () => sender!,
+      connector: () => connector!,
+      signal: ac.signal,
+      recorder,
+      now,
+      senderFor,
+      settleMaxMs: Math.max(3_000, Math.min(manifest.sla.outboundTimeoutMs + 2_000, 15_000)),
+      startExtraConnector: async (overrides) => {
+        const r = await start(overrides);
+        if (r.ok) extraConnectors.push(r.connector);
+        return r;
+      },
+      onResponse: (where, text) => {
+        if (webhookResponses.length < 2_000) webhookResponses.push({ where, text });
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), limitMs);
+      });
+      const outcome = await Promise.race([scenario.run(ctx), timeout]);
+      if (outcome === 'timeout') {
+        ac.abort(new Error('scenario time limit'));
+        const summary = `scenario exceeded its time limit of ${limitMs} ms (the connector kept it waiting)`;
+        for (const c of scenario.controls) addOutcome(scenario.id, { control: c, status: 'fail', evidence: { summary } });
+        return { ...base, status: 'timed-out', durationMs: now() - t0, reason: summary, deliveries: ctx.deliveries, outcomes: scenario.controls.map((c) => ({ control: c, status: 'fail' as const, summary })) };
+      }
+      for (const o of outcome) addOutcome(scenario.id, o);
+      const failed = outcome.some((o) => o.status === 'fail');
+      return { ...base, status: failed ? 'failed' : 'passed', durationMs: now() - t0, deliveries: ctx.deliveries, outcomes: outcome.map((o) => ({ control: o.control, status: o.status, summary: o.evidence.summary })) };
+    } catch (err) {
+      if (signal.aborted) {
+        partialReason = 'interrupted';
+        return { ...base, status: 'skipped', durationMs: now() - t0, reason: 'run interrupted', deliveries: ctx.deliveries, outcomes: [] };
+      }
+      // A throw is a harness fault: reported as errored, never as a pass.
+      const reason = `harness error: ${err instanceof Error ? err.message : String(err)}`;
+      reporter.onError?.(err);
+      return { ...base, status: 'errored', durationMs: now() - t0, reason, deliveries: ctx.deliveries, outcomes: [] };
+    } finally {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      sandbox.ledger.setScenario(undefined);
+      for (const c of extraConnectors.splice(0)) await c.stop();
+    }
+  }
+
+  function finish(logs: RunningConnector['logs']): RunResult {
+    const finishedAt = now();
+    const secrets = [
+      { name: 'webhook-secret', value: sandbox.secrets.webhookSecret },
+      { name: 'client-secret', value: sandbox.secrets.clientSecret },
+      ...sandbox.hub.issuedTokens().map((t) => ({ name: 'bearer-token', value: t })),
+    ];
+    const redactor = new Redactor(secrets);
+    // Clause 10/11: scanned over everything the connector said or sent during the run.
+    const leaks = scanRunForLeaks({ manifest, sandbox, logs: logsOf.length ? logsOf.map((c) => c.logs) : [logs], responses: webhookResponses, secrets, ranScenarios: scenarioResults.some((s) => s.status !== 'skipped') });
+    for (const o of leaks.outcomes) addOutcome('run-scan', o);
+
+    const controls: ControlResult[] = CONTROLS.map((def) => {
+      const outs = outcomesByControl.get(def.id) ?? [];
+      const status = aggregateControl(outs);
+      const firstFail = outs.find((o) => o.status === 'fail' && o.counterexample);
+      return {
+        id: def.id,
+        title: def.title,
+        clause: def.clause,
+        severity: def.severity,
+        weight: def.weight,
+        status,
+        evidence: outs.length
+          ? outs.map((o) => ({ scenario: o.scenario, status: o.status, summary: o.evidence.summary, ...(o.evidence.details ? { details: o.evidence.details } : {}) }))
+          : [{ scenario: '-', status: 'skip' as const, summary: 'not exercised by the scenarios of this run' }],
+        ...(firstFail?.counterexample ? { counterexample: firstFail.counterexample } : {}),
+      };
+    });
+    const scored = scoreControls(controls, manifest.tier);
+    const replayFlags = [`--seed ${seed}`, ...(opts.replayFlags ?? [])];
+    const report: RunReport = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      tool: { name: 'gauntlet', version: TOOL_VERSION },
+      runId,
+      connector: { name: manifest.name, version: manifest.version, type: manifest.type, manifest: path.relative(process.cwd(), manifest.source.path) || manifest.source.path },
+      tier: manifest.tier,
+      seed,
+      sandbox: 'embedded',
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date(finishedAt).toISOString(),
+      durationMs: finishedAt - startedAt,
+      verdict: scored.verdict,
+      score: scored.score,
+      verdictReasons: scored.reasons,
+      partial: partialReason !== undefined,
+      ...(partialReason !== undefined ? { partialReason } : {}),
+      controls,
+      scenarios: scenarioResults,
+      findings: leaks.findings,
+      replay: `gauntlet run ${opts.manifestArg} ${replayFlags.join(' ')}`,
+      metrics: { ackLatencyMs: recorder.ackLatencyMs, timeline: recorder.timeline },
+      connectorLog: {
+        stdoutTail: logs.stdoutTail(50),
+        stderrTail: logs.stderrTail(50),
+        truncatedBytes: logs.truncatedBytes(),
+        ...(connectorExit ?? connector?.exitInfo() ? { exit: (connectorExit ?? connector?.exitInfo())! } : {}),
+      },
+      ledger: sandbox.ledger.all().slice(0, 5_000).map((e) => ({ seq: e.seq, at: e.at, target: e.target, method: e.method, path: e.path, status: e.status, committed: e.committed, ...(e.idempotencyKey ? { idempotencyKey: e.idempotencyKey } : {}), ...(e.scenarioId ? { scenarioId: e.scenarioId } : {}), ...(e.fault ? { fault: e.fault } : {}), ...(e.destination ? { destination: e.destination } : {}) })),
+    };
+    return { report, redactor };
+  }
+}
+

@@ -1,0 +1,25 @@
+import type { ScenarioDefinition } from '../harness/runner/scenario.js';
+import { validEventsProcessed, largeValidEvents } from './acknowledgement.js';
+import { missingSecret, rawBodyVerification, signatureAuthenticity } from './authenticity.js';
+import { duplicateConcurrent, duplicateSequential } from './duplicates.js';
+import { malformedBodies, oversizedBody } from './malformed.js';
+import { cancelledBeforeRequested } from './ordering.js';
+import { schemaDrift } from './schema-drift.js';
+
+/**
+ * The scenario catalogue, in run order. Order matters only for readability of reports:
+ * each scenario is self-contained (own seed, own ledger scope).
+ */
+export const SCENARIOS: readonly ScenarioDefinition[] = [
+  validEventsProcessed,
+  signatureAuthenticity,
+  rawBodyVerification,
+  missingSecret,
+  duplicateSequential,
+  duplicateConcurrent,
+  cancelledBeforeRequested,
+  malformedBodies,
+  schemaDrift,
+  largeValidEvents,
+  oversizedBody,
+];
