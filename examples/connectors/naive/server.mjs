@@ -7,6 +7,8 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 
 const PORT = process.env.PORT || 3000;
+// FLAW RW-03 / RW-04: nothing checks that the secret is set. Started with an empty one, it
+// starts fine and accepts any signature computed with an empty HMAC key.
 const SECRET = process.env.QUICKPAY_STRIPE_SECRET;
 const HUB = process.env.QUICKPAY_HUB_URL;
 const ACQUIRER = process.env.QUICKPAY_ACQUIRER_URL;
