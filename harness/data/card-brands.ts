@@ -31,9 +31,11 @@ export const IIN_RANGES: readonly IinRange[] = [
   { brand: 'discover', from: '65', to: '65', lengths: len(16, 19) },
   { brand: 'discover', from: '622126', to: '622925', lengths: len(16, 19) },
   { brand: 'jcb', from: '3528', to: '3589', lengths: len(16, 19) },
-  { brand: 'diners', from: '300', to: '305', lengths: len(14, 19) },
-  { brand: 'diners', from: '36', to: '36', lengths: len(14, 19) },
-  { brand: 'diners', from: '38', to: '39', lengths: len(14, 19) },
+  // Diners lengths as issued (14 and 16), not the 14–19 the network reserves: 19-digit
+  // nanosecond timestamps after 2092 start with 38/39.
+  { brand: 'diners', from: '300', to: '305', lengths: [14, 16] },
+  { brand: 'diners', from: '36', to: '36', lengths: [14] },
+  { brand: 'diners', from: '38', to: '39', lengths: [16] },
   { brand: 'unionpay', from: '62', to: '62', lengths: len(16, 19) },
 ];
 

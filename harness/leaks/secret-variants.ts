@@ -27,8 +27,10 @@ export function secretVariants(name: string, value: string): Array<{ text: strin
   add(JSON.stringify(value).slice(1, -1), 'json');
   add(value.replace(/\//g, '\\/'), 'json');
   add(encodeURIComponent(value), 'url');
-  const bytes = Buffer.from(value, 'utf8');
-  addBinary(bytes, '', add);
+  addBinary(Buffer.from(value, 'utf8'), '', add);
+  // A secret inside an encoded JSON document is encoded in its escaped form.
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) addBinary(Buffer.from(escaped, 'utf8'), 'json-', add);
   const whsec = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
   if (whsec) {
     add(whsec[1]!, 'whsec-key-base64');

@@ -8,7 +8,9 @@
  *     searched inside (they are ids or hashes, not cards); other separators (dots) are ignored.
  *  2. A candidate is a PAN when it passes Luhn AND either is a published test card, is a
  *     value planted in this run, or sits in a major network's IIN range with that network's
- *     length (card-brands.ts). 13-digit Visa numbers only count as test cards.
+ *     length (card-brands.ts). 13-digit Visa numbers only count as test cards, and so do
+ *     numbers glued to a letter or `_` (`…cf4287-0000-1000-8000-000a…` in a UUID, digit runs in
+ *     hex hashes): they belong to an identifier.
  * So a 13-digit millisecond timestamp (leading 1: no network), a 19-digit nanosecond one,
  * UUIDs (8-4-4-4-12 groups), amounts, phone numbers and `evt_…` ids are not reported.
  */
@@ -17,7 +19,8 @@ import { isTestCard, luhnValid } from '../../data/test-cards.js';
 import { defineDetector } from '../define-detector.js';
 import type { LeakHit, PreparedLeakContext } from '../types.js';
 
-const SEQUENCE = /\d+(?:[ -]\d+)*/g;
+/** Maximal digit sequences (single space/dash between digits) of 13+ digits. */
+const SEQUENCE = /(?<!\d)\d(?:[ -]?\d){12,}/g;
 
 export const cardNumber = defineDetector({
   id: 'card-number',
@@ -30,12 +33,13 @@ export function findCardNumbers(text: string, ctx: Pick<PreparedLeakContext, 'pl
   const hits: LeakHit[] = [];
   for (const m of text.matchAll(SEQUENCE)) {
     const seq = m[0];
-    if (seq.length < 13) continue;
     const groups: Array<{ digits: string; start: number; sep: string }> = [];
     const re = /\d+/g;
     for (let g = re.exec(seq); g; g = re.exec(seq)) groups.push({ digits: g[0], start: m.index + g.index, sep: g.index > 0 ? seq[g.index - 1]! : '' });
+    const touchesBefore = isWordChar(text[m.index - 1]);
+    const touchesAfter = isWordChar(text[m.index + seq.length]);
     for (let i = 0; i < groups.length; ) {
-      const found = longestCardAt(groups, i, ctx.plantedDigits);
+      const found = longestCardAt(groups, i, ctx.plantedDigits, i === 0 && touchesBefore, touchesAfter);
       if (!found) {
         i++;
         continue;
@@ -50,7 +54,13 @@ export function findCardNumbers(text: string, ctx: Pick<PreparedLeakContext, 'pl
   return hits;
 }
 
-function longestCardAt(groups: Array<{ digits: string; sep: string }>, i: number, planted: ReadonlySet<string>): { digits: string; endGroup: number } | undefined {
+function longestCardAt(
+  groups: Array<{ digits: string; sep: string }>,
+  i: number,
+  planted: ReadonlySet<string>,
+  startTouchesWord: boolean,
+  seqEndTouchesWord: boolean,
+): { digits: string; endGroup: number } | undefined {
   const windows: Array<{ end: number; digits: string }> = [];
   let digits = '';
   for (let j = i; j < groups.length; j++) {
@@ -61,7 +71,8 @@ function longestCardAt(groups: Array<{ digits: string; sep: string }>, i: number
   }
   for (let w = windows.length - 1; w >= 0; w--) {
     const { digits: d, end } = windows[w]!;
-    if (isPan(d, planted)) return { digits: d, endGroup: end };
+    const insideIdentifier = startTouchesWord || (end === groups.length - 1 && seqEndTouchesWord);
+    if (isPan(d, planted, insideIdentifier)) return { digits: d, endGroup: end };
   }
   return undefined;
 }
@@ -73,10 +84,15 @@ function shapeOk(sizes: number[]): boolean {
   return sizes.slice(0, -1).every((s) => s === 4) && sizes[sizes.length - 1]! <= 4;
 }
 
-function isPan(d: string, planted: ReadonlySet<string>): boolean {
+function isPan(d: string, planted: ReadonlySet<string>, insideIdentifier: boolean): boolean {
   if (!luhnValid(d)) return false;
   if (isTestCard(d) || planted.has(d)) return true;
-  return d.length >= 14 && brandOf(d) !== undefined;
+  return !insideIdentifier && d.length >= 14 && brandOf(d) !== undefined;
+}
+
+/** Digits glued to letters belong to an identifier: a UUID segment, a hex hash, base64. */
+function isWordChar(c: string | undefined): boolean {
+  return c !== undefined && /[A-Za-z_]/.test(c);
 }
 
 /** First 4 and last 4, the rest hidden: enough to recognise the card in a report. */

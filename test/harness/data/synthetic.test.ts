@@ -218,7 +218,7 @@ describe('canaries', () => {
     const { event, planted, pointer } = d.withCanaries(ev, kind);
     expect(JSON.stringify(ev)).toBe(before); // input untouched
     expect(pointer).toBe('/data/object/metadata/note');
-    const note = (event.data.object as { metadata: { note: string } }).metadata.note;
+    const note = (event.data.object as unknown as { metadata: { note: string } }).metadata.note;
     expect(planted.length).toBeGreaterThan(0);
     expect(planted.some((p) => note.includes(p))).toBe(true);
     expect(validateEvent(event).valid).toBe(true);
