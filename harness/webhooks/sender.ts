@@ -33,6 +33,8 @@ export interface RawRequest {
 }
 
 const KIB = 1024;
+/** Sentinel: the attempt failed on a stale pooled socket before any answer. */
+const RETRY = Symbol('retry');
 
 /** node error codes → outcome kinds. Anything the HTTP parser rejects is the connector speaking non-HTTP. */
 function kindOf(err: NodeJS.ErrnoException): DeliveryErrorKind {
@@ -119,15 +121,19 @@ export class WebhookSender {
     this.close();
   }
 
-  private async exchange(method: string, path: string, headers: Record<string, string>, body: Buffer, opts: SendOptions): Promise<DeliveryOutcome> {
+  private exchange(method: string, path: string, headers: Record<string, string>, body: Buffer, opts: SendOptions): Promise<DeliveryOutcome> {
     const started = performance.now();
     const deadline = started + (opts.timeoutMs ?? this.timeoutMs);
-    let outcome = await this.once(method, path, headers, body, started, deadline, opts.signal);
-    // A pooled socket the server closed while idle fails before any byte of the answer: the request
-    // never reached the connector, so one retry on a fresh socket is not a duplicate delivery.
-    if (outcome.retryable && performance.now() < deadline) outcome = await this.once(method, path, headers, body, started, deadline, opts.signal);
-    const { retryable: _r, ...rest } = outcome;
-    return rest;
+    return this.once(method, path, headers, body, started, deadline, opts.signal).then((outcome) =>
+      // A pooled socket the server closed while idle fails before any byte of the answer: the
+      // request almost surely never reached the connector, so one retry on a fresh socket is
+      // allowed. (Were it a duplicate after all, a conforming connector absorbs duplicates.)
+      outcome === RETRY && performance.now() < deadline
+        ? (this.once(method, path, headers, body, started, deadline, opts.signal, false) as Promise<DeliveryOutcome>)
+        : outcome === RETRY
+          ? { status: null, headers: {}, body: '', bodyTruncated: false, durationMs: performance.now() - started, error: { kind: 'connection-reset' as const, message: 'connection reset on a reused socket' } }
+          : outcome,
+    );
   }
 
   private once(
@@ -138,7 +144,8 @@ export class WebhookSender {
     started: number,
     deadline: number,
     signal: AbortSignal | undefined,
-  ): Promise<DeliveryOutcome & { retryable?: boolean }> {
+    mayRetry = true,
+  ): Promise<DeliveryOutcome | typeof RETRY> {
     return new Promise((resolve) => {
       let status: number | null = null;
       let resHeaders: Record<string, string> = {};
@@ -153,7 +160,11 @@ export class WebhookSender {
         done = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        const o: DeliveryOutcome & { retryable?: boolean } = {
+        if (retryable && mayRetry) {
+          req?.destroy();
+          return resolve(RETRY);
+        }
+        const o: DeliveryOutcome = {
           status,
           headers: resHeaders,
           body: kept === 0 ? '' : Buffer.concat(chunks, kept).toString('utf8'),
@@ -161,7 +172,6 @@ export class WebhookSender {
           durationMs: performance.now() - started,
         };
         if (error) o.error = error;
-        if (retryable) o.retryable = true;
         // Any early end leaves the socket mid-exchange: destroy it so the pool never reuses it.
         if (error) req?.destroy();
         resolve(o);

@@ -106,6 +106,39 @@ describe('WebhookSender against a well-behaved server', () => {
     }
   });
 
+  it('retries once on a fresh socket when a pooled socket dies before any answer, never twice', async () => {
+    const perSocket = new WeakMap<object, number>();
+    let requests = 0;
+    const srv = await listen(
+      http.createServer((req, res) => {
+        requests++;
+        const n = (perSocket.get(req.socket) ?? 0) + 1;
+        perSocket.set(req.socket, n);
+        // The second request on any connection is dropped unanswered: a keep-alive close race.
+        if (n === 2) return req.socket.destroy();
+        req.resume().on('end', () => res.end('ok'));
+      }),
+    );
+    const s = sender(srv.url);
+    expect((await s.send(delivery)).status).toBe(200);
+    const second = await s.send(delivery);
+    expect(second.status).toBe(200);
+    expect(srv.connections()).toBe(2);
+    expect(requests).toBe(3);
+
+    let later = 0;
+    const dead = await listen(
+      http.createServer((req, res) => {
+        if (++later > 1) return req.socket.destroy();
+        req.resume().on('end', () => res.end('ok'));
+      }),
+    );
+    const s2 = sender(dead.url);
+    expect((await s2.send(delivery)).status).toBe(200);
+    expect((await s2.send(delivery)).error?.kind).toBe('connection-reset');
+    expect(later).toBe(3); // first, the reused-socket attempt, one retry: no more
+  });
+
   it('sendRaw sends arbitrary bytes and headers verbatim (invalid UTF-8, wrong content type)', async () => {
     let got: { headers: http.IncomingHttpHeaders; body: Buffer } | undefined;
     const srv = await listen(
@@ -215,6 +248,7 @@ describe('WebhookSender against a misbehaving connector never throws', () => {
     const srv = await rawServer((s) => s.destroy());
     const out = await sender(srv.url).send(delivery);
     expect(out.error?.kind).toBe('connection-reset');
+    expect(srv.connections()).toBe(1); // a fresh socket is never retried
   });
 
   it('reset mid-response: connection-reset, with the status that did arrive', async () => {
