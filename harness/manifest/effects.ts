@@ -23,6 +23,12 @@ const LITERAL_SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@%-]+$/;
 const PARAM_SEGMENT = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const MAX_CALL_LENGTH = 2048;
 
+/** JSON-quotes text for a message; also escapes U+2028/2029 and bidi controls, which JSON leaves raw. */
+function quote(s: string, max = 80): string {
+  const t = s.length > max ? `${s.slice(0, max)}…` : s;
+  return JSON.stringify(t).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export type EffectCallResult = { ok: true; value: EffectCall } | { ok: false; reason: string };
 
 /** Non-throwing variant used by the manifest loader, which collects every problem. */
@@ -30,7 +36,7 @@ export function tryParseEffectCall(call: string): EffectCallResult {
   if (typeof call !== 'string') return { ok: false, reason: 'must be a string like "acquirer POST /v1/refunds"' };
   if (call.length > MAX_CALL_LENGTH) return { ok: false, reason: `must be at most ${MAX_CALL_LENGTH} characters` };
   const words = call.trim().split(/\s+/).filter((w) => w.length > 0);
-  const shown = JSON.stringify(call);
+  const shown = quote(call);
   if (words.length < 2 || words.length > 3) {
     return { ok: false, reason: `must be "[hub|acquirer] METHOD PATH", e.g. "acquirer POST /v1/refunds" (got ${shown})` };
   }
@@ -38,14 +44,14 @@ export function tryParseEffectCall(call: string): EffectCallResult {
   if (words.length === 3) {
     const t = words[0]!.toLowerCase();
     if (t !== 'hub' && t !== 'acquirer') {
-      return { ok: false, reason: `target must be "hub" or "acquirer" (got ${JSON.stringify(words[0])} in ${shown})` };
+      return { ok: false, reason: `target must be "hub" or "acquirer" (got ${quote(words[0]!)} in ${shown})` };
     }
     target = t;
   }
   const methodWord = words[words.length - 2]!;
   const method = methodWord.toUpperCase();
   if (!(EFFECT_METHODS as readonly string[]).includes(method)) {
-    return { ok: false, reason: `method must be one of ${EFFECT_METHODS.join(', ')} (got ${JSON.stringify(methodWord)} in ${shown})` };
+    return { ok: false, reason: `method must be one of ${EFFECT_METHODS.join(', ')} (got ${quote(methodWord)} in ${shown})` };
   }
   const path = words[words.length - 1]!;
   const pathProblem = checkPathTemplate(path);
@@ -66,7 +72,7 @@ export function parseEffectCall(call: string): EffectCall {
 }
 
 function checkPathTemplate(path: string): string | undefined {
-  const shown = JSON.stringify(path);
+  const shown = quote(path);
   if (!path.startsWith('/')) return `path must start with "/" (got ${shown})`;
   if (path.includes('?') || path.includes('#')) return `path must not contain a query string or fragment (got ${shown})`;
   if (path === '/') return undefined;
@@ -82,9 +88,9 @@ function checkPathTemplate(path: string): string | undefined {
       continue;
     }
     if (seg.includes('{') || seg.includes('}')) {
-      return `a {name} placeholder must be a whole segment with a name like {id} (got ${JSON.stringify(seg)} in ${shown})`;
+      return `a {name} placeholder must be a whole segment with a name like {id} (got ${quote(seg)} in ${shown})`;
     }
-    if (!LITERAL_SEGMENT.test(seg)) return `path segment ${JSON.stringify(seg)} contains characters not allowed in a URL path`;
+    if (!LITERAL_SEGMENT.test(seg)) return `path segment ${quote(seg)} contains characters not allowed in a URL path`;
   }
   return undefined;
 }

@@ -24,7 +24,7 @@ export function tokenizeEnvTemplate(value: string): { ok: true; tokens: EnvToken
       if (end === -1) return { ok: false, reason: `unterminated "\${" at character ${i + 1}; write "$\${" for a literal "\${"` };
       const name = value.slice(i + 2, end);
       if (!NAME.test(name)) {
-        return { ok: false, reason: `"\${${truncate(name)}}" is not a variable reference: names are letters, digits and "_" and do not start with a digit` };
+        return { ok: false, reason: `${quote(`\${${name}}`)} is not a variable reference: names are letters, digits and "_" and do not start with a digit` };
       }
       if (text) tokens.push({ kind: 'text', text });
       text = '';
@@ -80,6 +80,8 @@ export function expandEnv(template: Record<string, string>, harnessEnv: Record<s
   return Object.fromEntries(out);
 }
 
-function truncate(s: string, max = 40): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+/** JSON-quotes text for a message; also escapes U+2028/2029 and bidi controls, which JSON leaves raw. */
+function quote(s: string, max = 80): string {
+  const t = s.length > max ? `${s.slice(0, max)}…` : s;
+  return JSON.stringify(t).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

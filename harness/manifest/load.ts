@@ -40,6 +40,7 @@ export const MANIFEST_FILE_NAMES = ['connector.yaml', 'connector.yml', 'connecto
 /** A manifest is a page of configuration; anything bigger is a mistake or an attack. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
+const MAX_PROBLEMS = 100;
 const MAX_ALIASES = 100;
 
 export const DEFAULTS = {
@@ -108,7 +109,7 @@ function validateObject(data: object, source: { path: string; dir: string }, roo
   scanKeys(data, [], 0, problems);
   for (const p of schemaProblems(data)) problems.add(p);
   semanticChecks(data as Raw, { root, dir: source.dir, allowOutside: opts.allowOutsideProject === true }, problems);
-  if (problems.size > 0) throw invalid(where, problems.list());
+  if (problems.size > 0) throw invalid(where, problems.list(), problems.size);
   return normalise(data as Raw, source);
 }
 
@@ -158,7 +159,7 @@ function parseYaml(text: string, file: string): unknown {
   const first = doc.errors[0];
   if (first) {
     const where = (e: YAMLError) => (e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'an unknown position');
-    const summary = (e: YAMLError) => e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const summary = (e: YAMLError) => printable(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
     // A common trip: `{id}` inside a flow mapping `{ call: POST /v1/x/{id} }` opens a new mapping.
     const hint = '{}[],'.includes(text[first.pos[0]] ?? '') ? ' (inside { … } or [ … ], quote values that contain { } [ ] or ,)' : '';
     throw new GauntletError('GAUNTLET_ERR_MANIFEST_PARSE', `${path.basename(file)}: YAML syntax error at ${where(first)}: ${summary(first)}${hint}`, {
@@ -169,7 +170,7 @@ function parseYaml(text: string, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
-    throw new GauntletError('GAUNTLET_ERR_MANIFEST_PARSE', `${path.basename(file)}: the YAML cannot be read: ${(e as Error).message}`, { cause: e });
+    throw new GauntletError('GAUNTLET_ERR_MANIFEST_PARSE', `${path.basename(file)}: the YAML cannot be read: ${printable((e as Error).message)}`, { cause: e });
   }
 }
 
@@ -186,7 +187,7 @@ function parseJson(text: string, file: string): unknown {
       const line = before.split('\n').length;
       at = ` at line ${line}, column ${offset - before.lastIndexOf('\n')}`;
     }
-    throw new GauntletError('GAUNTLET_ERR_MANIFEST_PARSE', `${path.basename(file)}: JSON syntax error${at}: ${(e as Error).message}`, { cause: e });
+    throw new GauntletError('GAUNTLET_ERR_MANIFEST_PARSE', `${path.basename(file)}: JSON syntax error${at}: ${printable((e as Error).message)}`, { cause: e });
   }
 }
 
@@ -309,18 +310,19 @@ async function checkOnDisk(m: Manifest, opts: LoadManifestOptions): Promise<void
   const realRoot = await realpath(root).catch(() => root);
   const check = async (field: string, p: string, want: 'dir' | 'file') => {
     const st = await stat(p).catch(() => undefined);
-    if (!st) return problems.add({ path: field, reason: `${p} does not exist` });
-    if (want === 'dir' && !st.isDirectory()) return problems.add({ path: field, reason: `${p} is not a folder` });
-    if (want === 'file' && !st.isFile()) return problems.add({ path: field, reason: `${p} is not a file` });
+    const shown = printable(p);
+    if (!st) return problems.add({ path: field, reason: `${shown} does not exist` });
+    if (want === 'dir' && !st.isDirectory()) return problems.add({ path: field, reason: `${shown} is not a folder` });
+    if (want === 'file' && !st.isFile()) return problems.add({ path: field, reason: `${shown} is not a file` });
     // The lexical check already passed; a symlink must not lead out of the project either.
     const real = await realpath(p).catch(() => p);
     if (!opts.allowOutsideProject && !isInside(realRoot, real)) {
-      problems.add({ path: field, reason: `${p} leads through a symlink to ${real}, outside the project folder ${realRoot}` });
+      problems.add({ path: field, reason: `${shown} leads through a symlink to ${printable(real)}, outside the project folder ${printable(realRoot)}` });
     }
   };
   if (m.run.command) await check('run.cwd', m.run.cwd, 'dir');
   if (m.run.dockerfile) await check('run.dockerfile', m.run.dockerfile, 'file');
-  if (problems.size > 0) throw invalid(path.basename(m.source.path), problems.list());
+  if (problems.size > 0) throw invalid(path.basename(m.source.path), problems.list(), problems.size);
 }
 
 // ---------------------------------------------------------------- problems
@@ -340,13 +342,15 @@ class ProblemList {
   get size(): number {
     return this.items.length;
   }
+  /** At most MAX_PROBLEMS, then one line counting the rest: a 1 MiB manifest can hold 50,000 mistakes. */
   list(): FieldProblem[] {
-    return [...this.items];
+    if (this.items.length <= MAX_PROBLEMS) return [...this.items];
+    return [...this.items.slice(0, MAX_PROBLEMS), { path: '', reason: `… and ${this.items.length - MAX_PROBLEMS} more problems` }];
   }
 }
 
-function invalid(where: string, problems: FieldProblem[]): GauntletError {
-  const n = problems.length;
+function invalid(where: string, problems: FieldProblem[], total = problems.length): GauntletError {
+  const n = total;
   return new GauntletError('GAUNTLET_ERR_MANIFEST_INVALID', `${where} has ${n} problem${n === 1 ? '' : 's'}`, { problems });
 }
 
@@ -375,7 +379,7 @@ function fieldPath(segs: readonly Seg[]): string {
   for (const s of segs) {
     if (typeof s === 'number') out += `[${s}]`;
     else if (/^[A-Za-z0-9_$][A-Za-z0-9_.$:-]*$/.test(s)) out += out ? `.${s}` : s;
-    else out += `[${JSON.stringify(truncate(s, 60))}]`;
+    else out += `[${printable(JSON.stringify(truncate(s, 60)))}]`;
   }
   return out;
 }
@@ -398,6 +402,15 @@ function pointerSegments(pointer: string, data: unknown): Seg[] {
   return segs;
 }
 
+/**
+ * Parser messages quote the manifest; control, line-separator and bidi characters in it
+ * must not reach a terminal or report raw.
+ */
+function printable(s: string, max = 300): string {
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return truncate(t, max);
+}
+
 function truncate(s: string, max = 80): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
@@ -407,7 +420,7 @@ function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return `a list of ${v.length}`;
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return v === '' ? 'an empty string' : `string ${JSON.stringify(truncate(v))}`;
+  if (typeof v === 'string') return v === '' ? 'an empty string' : `string ${printable(JSON.stringify(truncate(v)))}`;
   if (typeof v === 'number') return `number ${String(v)}`;
   if (typeof v === 'boolean') return `boolean ${String(v)}`;
   return typeof v;
@@ -602,7 +615,7 @@ function semanticChecks(m: Raw, ctx: { root: string; dir: string; allowOutside: 
       if (event === '__proto__') continue;
       const base = fieldPath(['effects', event]);
       if (events && !events.includes(event) && !problems.hasExactly(base)) {
-        problems.add({ path: base, reason: `event ${JSON.stringify(event)} is not in webhooks.events (${events.join(', ') || 'none'}), so the connector would never receive it` });
+        problems.add({ path: base, reason: `event ${printable(JSON.stringify(truncate(event)))} is not in webhooks.events (${printable(truncate(events.join(', '), 300)) || 'none'}), so the connector would never receive it` });
       }
       const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [`${base}[${i}]`, v]) : [[base, value]];
       for (const [at, entry] of entries) {
@@ -668,7 +681,7 @@ function checkRun(run: Raw, ctx: { root: string; dir: string; allowOutside: bool
     if (typeof value !== 'string' || value.length === 0 || value.includes('\u0000')) continue;
     const resolved = path.resolve(ctx.dir, value);
     if (!ctx.allowOutside && !isInside(ctx.root, resolved)) {
-      problems.add({ path: `run.${field}`, reason: `resolves to ${resolved}, outside the project folder ${ctx.root}; keep it inside or allow paths outside the project explicitly` });
+      problems.add({ path: `run.${field}`, reason: `resolves to ${printable(resolved)}, outside the project folder ${printable(ctx.root)}; keep it inside or allow paths outside the project explicitly` });
     }
   }
 }

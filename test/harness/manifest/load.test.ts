@@ -302,6 +302,30 @@ describe('problem reporting', () => {
   });
 });
 
+describe('untrusted text in messages', () => {
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029\u202e]/;
+  it('escapes control and bidi characters the manifest puts into messages', () => {
+    const yamlErr = catchError(() => parseManifestText('a: "\u001b[31m\u202e\nb: [\n', 'yaml', SOURCE));
+    expect(yamlErr.format()).not.toMatch(RAW);
+    const jsonErr = catchError(() => parseManifestText('{"a\u001b[31m\u202e": }', 'json', SOURCE));
+    expect(jsonErr.format()).not.toMatch(RAW);
+    const invalidErr = catchError(() =>
+      validateManifest({ ...validData(), run: { command: ['x'], cwd: '../\u001b[2J\u202e', env: { A: '${\u001b}' } }, ['k\u001b']: 1, name: '\u2028' }, SOURCE),
+    );
+    expect(invalidErr.problems.length).toBeGreaterThanOrEqual(4);
+    expect(invalidErr.format()).not.toMatch(RAW);
+  });
+
+  it('caps the problem list and counts the rest', () => {
+    const data = validData();
+    for (let i = 0; i < 500; i++) data[`extra${i}`] = i;
+    const err = catchError(() => validateManifest(data, SOURCE));
+    expect(err.message).toBe('connector.yaml has 500 problems');
+    expect(err.problems).toHaveLength(101);
+    expect(err.problems[100]!.reason).toBe('… and 400 more problems');
+  });
+});
+
 describe('parse errors', () => {
   it('reports YAML syntax errors with line and column', () => {
     const err = catchError(() => parseManifestText('apiVersion: gauntlet/v1\nrun: [1\nname: x\n', 'yaml', SOURCE));
