@@ -143,3 +143,20 @@ describe('aggregateControl', () => {
     );
   });
 });
+
+describe('docs/report-format.md', () => {
+  it('documents the thresholds the code applies', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const md = await readFile(new URL('../../../docs/report-format.md', import.meta.url), 'utf8');
+    for (const tier of TIERS) {
+      const p = TIER_POLICIES[tier];
+      const row = md.split('\n').find((l) => l.startsWith(`| ${tier} |`));
+      expect(row, `row for tier ${tier}`).toBeDefined();
+      const [, certified, conditional, forced] = row!.split('|').map((c) => c.trim()).slice(1);
+      expect(certified).toContain(`score ≥ ${p.certifiedMin}`);
+      expect(conditional).toBe(`score ≥ ${p.conditionalMin}`);
+      expect(certified).toContain(p.blockCertified.length === 2 ? 'no failed critical or high control' : 'no failed critical control');
+      expect(forced).toBe(p.forceRejected.length ? `${p.forceRejected.join(' or ')} control` : '—');
+    }
+  });
+});
