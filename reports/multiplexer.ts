@@ -51,7 +51,8 @@ export class Multiplexer implements Reporter {
 
   onError(error: unknown): Promise<void> {
     // Errors are not plain data: redact their text, keep them Error-shaped.
-    const payload = this.redactor && error instanceof Error ? redactError(error, this.redactor) : error;
+    const r = this.redactor;
+    const payload = r === undefined ? error : error instanceof Error ? redactError(error, r) : r.redactDeep(error);
     return this.dispatch('onError', payload, false);
   }
 

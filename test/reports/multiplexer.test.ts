@@ -16,7 +16,7 @@ function recorder(): Reporter & { events: string[] } {
     onScenarioBegin: (s) => void events.push(`sbegin:${s.id}`),
     onScenarioEnd: (r) => void events.push(`send:${r.id}:${r.reason ?? ''}`),
     onEnd: (r) => void events.push(`end:${r.verdict}`),
-    onError: (e) => void events.push(`error:${(e as Error).message}`),
+    onError: (e) => void events.push(`error:${e instanceof Error ? e.message : String(e)}`),
   };
 }
 
@@ -68,7 +68,8 @@ describe('Multiplexer', () => {
     const m = new Multiplexer([r], { redactor: new Redactor(FIXTURE_SECRETS), log: { write: () => true } });
     await m.onScenarioEnd(scenario('a', `token ${TOKEN}`));
     await m.onError(new Error(`failed with ${TOKEN}`));
+    await m.onError(`thrown string ${TOKEN}`);
     expect(r.events.join('\n')).not.toContain(TOKEN);
-    expect(r.events).toEqual(['send:a:token [REDACTED:bearer-token]', 'error:failed with [REDACTED:bearer-token]']);
+    expect(r.events).toEqual(['send:a:token [REDACTED:bearer-token]', 'error:failed with [REDACTED:bearer-token]', 'error:thrown string [REDACTED:bearer-token]']);
   });
 });
