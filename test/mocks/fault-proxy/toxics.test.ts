@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type StartedFaultProxy, type ToxicInput } from '../../../mocks/fault-proxy/index.js';
 import { connectClient, destroyClient, portOf, roundTrip, sleep, startEchoServer, waitFor, type Client, type Upstream } from './helpers.js';
 
@@ -7,6 +7,17 @@ import { connectClient, destroyClient, portOf, roundTrip, sleep, startEchoServer
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** Live TCP sockets, servers and timers in this worker: after the suite they must be back to where they were. */
+const liveHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap' || r === 'Timeout');
+let handlesBefore: string[] = [];
+beforeAll(() => {
+  handlesBefore = liveHandles();
+});
+afterAll(async () => {
+  const settled = await waitFor(() => liveHandles().length <= handlesBefore.length, 3000);
+  expect(settled, `still open: ${liveHandles().join(', ')}`).toBe(true);
 });
 
 interface Rig {
