@@ -24,6 +24,14 @@ export interface MockBenchFigures {
   /** msw getResponse / bare, for comparison. */
   mswRatio: number;
   non2xx: Record<MockBenchTarget, number>;
+  /**
+   * Server CPU microseconds per request. On a shared, loaded machine req/s mostly
+   * measures contention; CPU per request does not, so its ratios are the steadier figure.
+   */
+  cpuMicrosPerRequest: Record<MockBenchTarget, number>;
+  /** bare cpu / served cpu: the throughput ratio a CPU-bound server would reach. */
+  servedCpuRatio: number;
+  mswCpuRatio: number;
 }
 
 const TARGETS: MockBenchTarget[] = ['bare', 'served', 'msw'];
@@ -35,15 +43,19 @@ export async function benchMocks(opts: { durationSec?: number; connections?: num
   const connections = opts.connections ?? 10;
   const reqPerSec = {} as Record<MockBenchTarget, number>;
   const non2xx = {} as Record<MockBenchTarget, number>;
+  const cpu = {} as Record<MockBenchTarget, number>;
   for (const target of TARGETS) {
     const { child, url } = await startTarget(target);
     try {
       const path = target === 'bare' ? '/' : '/v1/health';
       // Short warm-up so JIT state is comparable between targets.
       await autocannon({ url: url + path, connections, duration: 0.5 });
+      const before = await childCpu(child);
       const result = await autocannon({ url: url + path, connections, duration: durationSec });
+      const after = await childCpu(child);
       reqPerSec[target] = Math.round(result.requests.average);
       non2xx[target] = result.non2xx + result.errors;
+      cpu[target] = Math.round(((after - before) / Math.max(1, result.requests.total)) * 10) / 10;
     } finally {
       child.kill('SIGKILL');
     }
@@ -55,11 +67,26 @@ export async function benchMocks(opts: { durationSec?: number; connections?: num
     servedRatio: round2(reqPerSec.served / reqPerSec.bare),
     mswRatio: round2(reqPerSec.msw / reqPerSec.bare),
     non2xx,
+    cpuMicrosPerRequest: cpu,
+    servedCpuRatio: round2(cpu.bare / cpu.served),
+    mswCpuRatio: round2(cpu.bare / cpu.msw),
   };
 }
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+/** The child's CPU time so far (user + system, microseconds). */
+function childCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('bench target did not report its CPU time')), 5000);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(Number(m));
+    });
+    child.send('cpu');
+  });
 }
 
 async function startTarget(target: MockBenchTarget): Promise<{ child: ChildProcess; url: string }> {
@@ -136,9 +163,15 @@ const serveIdx = process.argv.indexOf('--serve');
 if (serveIdx !== -1) {
   const target = process.argv[serveIdx + 1] as MockBenchTarget;
   void serveTarget(target).then((url) => process.send?.(url));
+  process.on('message', () => {
+    const u = process.cpuUsage();
+    process.send?.(String(u.user + u.system));
+  });
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   void benchMocks().then((f) => {
     for (const t of TARGETS) console.log(`${t.padEnd(7)} ${String(f.reqPerSec[t]).padStart(7)} req/s  (non-2xx/errors: ${f.non2xx[t]})`);
-    console.log(`served/bare = ${f.servedRatio}   msw getResponse/bare = ${f.mswRatio}`);
+    for (const t of TARGETS) console.log(`${t.padEnd(7)} ${String(f.cpuMicrosPerRequest[t]).padStart(7)} server CPU µs/request`);
+    console.log(`req/s ratio:  served/bare = ${f.servedRatio}   msw getResponse/bare = ${f.mswRatio}`);
+    console.log(`CPU ratio:    served/bare = ${f.servedCpuRatio}   msw getResponse/bare = ${f.mswCpuRatio}`);
   });
 }

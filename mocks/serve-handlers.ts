@@ -112,6 +112,7 @@ export async function serveHandlers(initial: HttpHandler[], opts: ServeHandlersO
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
 
     const body = await readBody(req, res, opts.maxBodyBytes);
+    if (body === GONE) return;
     if (body === TOO_LARGE) {
       opts.onTooLarge?.({ method, path });
       return;
@@ -313,9 +314,11 @@ function parseCookies(header: string | null): Record<string, string> {
 // ---------------------------------------------------------------- request
 
 const TOO_LARGE = Symbol('too-large');
+/** The client went away before sending the whole body: nothing to answer. */
+const GONE = Symbol('gone');
 const EMPTY = Buffer.alloc(0);
 
-async function readBody(req: IncomingMessage, res: ServerResponse, max: number): Promise<Buffer | typeof TOO_LARGE> {
+async function readBody(req: IncomingMessage, res: ServerResponse, max: number): Promise<Buffer | typeof TOO_LARGE | typeof GONE> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > max) {
     rejectTooLarge(req, res, max);
@@ -342,11 +345,13 @@ async function readBody(req: IncomingMessage, res: ServerResponse, max: number):
       done = true;
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
-    req.on('error', () => {
+    const gone = () => {
       if (done) return;
       done = true;
-      resolve(TOO_LARGE); // the socket is gone; nothing to answer
-    });
+      resolve(GONE);
+    };
+    req.on('error', gone);
+    req.on('close', gone);
   });
 }
 
