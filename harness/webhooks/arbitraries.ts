@@ -221,7 +221,15 @@ function applyHeaderMutation(ctx: MutationContext, m: HeaderMutation): { forged:
   }
 }
 
-/** Header-level forgeries around fresh, otherwise valid deliveries (several-signature cases may be valid). */
+/**
+ * Header-level forgeries around fresh, otherwise valid deliveries (several-signature cases may be valid).
+ *
+ * @example
+ * await fc.assert(fc.asyncProperty(invalidSignatureArb(scheme, secret, envelopeArb, nowSec), async (c) => {
+ *   const o = await sender.send(c.delivery);
+ *   return c.expect === 'accept' ? isAccepted(o) : isRejected4xx(o);
+ * }));
+ */
 export function invalidSignatureArb(
   scheme: SignatureScheme,
   secret: string,

@@ -27,7 +27,13 @@ export function toBodyBytes(body: Buffer | string | object): Buffer {
   return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
-/** A signed delivery ready for `WebhookSender.send`. Event id/type are read from an object body when not given. */
+/**
+ * A signed delivery ready for `WebhookSender.send`. Event id/type are read from an object body when not given.
+ *
+ * @example
+ * const d = buildDelivery({ scheme: 'standard-webhooks', secret, body: event, label: 'valid refund.requested' });
+ * await sender.send(d);
+ */
 export function buildDelivery(input: BuildDeliveryInput): Delivery {
   const body = toBodyBytes(input.body);
   const deliveryId = input.deliveryId ?? newDeliveryId();

@@ -61,6 +61,9 @@ function normalise(event: unknown): unknown {
  * Byte spellings of `event` that decode to the same JSON value; signed over their own bytes a
  * connector must accept every one. Variants that would equal the canonical bytes (nothing to
  * escape) are left out, so each entry is a distinct test.
+ *
+ * @example
+ * for (const b of equivalentBodies(event)) await sender.send(buildDelivery({ scheme, secret, body: b.bytes, label: b.label }));
  */
 export function equivalentBodies(event: unknown): EquivalentBody[] {
   const value = normalise(event);

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { SignatureScheme } from '../manifest/types.js';
+import { newDeliveryId, toBodyBytes } from './deliveries.js';
 import { timestampText } from './hmac.js';
 import { schemeSpec } from './sign.js';
 
@@ -15,6 +17,41 @@ export interface MutationContext {
   /** Valid body bytes (usually a JSON envelope). */
   body: Buffer;
   eventType?: string;
+}
+
+/** A fresh secret in the scheme's format (`whsec_<base64>` for standard-webhooks and stripe). */
+export function randomSecret(scheme: SignatureScheme): string {
+  const raw = randomBytes(32);
+  return scheme === 'standard-webhooks' || scheme === 'stripe' ? `whsec_${raw.toString('base64')}` : raw.toString('hex');
+}
+
+/**
+ * A context for `applyMutation`, with a fresh "other" secret and delivery id unless given.
+ *
+ * @example
+ * const ctx = mutationContext({ scheme: 'stripe', secret, body: event, nowSec: Math.floor(Date.now() / 1000) });
+ * const forged = applyMutation(mutationById('sig-empty-secret'), ctx); // RW-04
+ */
+export function mutationContext(o: {
+  scheme: SignatureScheme;
+  secret: string;
+  body: Buffer | string | object;
+  nowSec: number;
+  otherSecret?: string;
+  deliveryId?: string;
+  eventType?: string;
+}): MutationContext {
+  const env = !Buffer.isBuffer(o.body) && typeof o.body === 'object' ? (o.body as { type?: unknown }) : undefined;
+  const eventType = o.eventType ?? (typeof env?.type === 'string' ? env.type : undefined);
+  return {
+    scheme: o.scheme,
+    secret: o.secret,
+    otherSecret: o.otherSecret ?? randomSecret(o.scheme),
+    deliveryId: o.deliveryId ?? newDeliveryId(),
+    nowSec: o.nowSec,
+    body: toBodyBytes(o.body),
+    ...(eventType !== undefined ? { eventType } : {}),
+  };
 }
 
 export interface Forged {

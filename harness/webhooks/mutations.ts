@@ -280,7 +280,16 @@ export function mutationsFor(scheme: SignatureScheme): Mutation[] {
   return MUTATIONS.filter((m) => m.schemes.includes(scheme));
 }
 
-/** A mutated delivery ready to send, labelled for reports; `undefined` when the mutation does not fit. */
+/**
+ * A mutated delivery ready to send, labelled for reports; `undefined` when the mutation does not fit.
+ *
+ * @example
+ * const ctx = mutationContext({ scheme, secret, body: event, nowSec });
+ * for (const m of mutationsFor(scheme)) {
+ *   const d = applyMutation(m, ctx, { eventId: event.id });
+ *   if (d) expectVerdict(await sender.send(d), m.expect, m.futureTimestamp);
+ * }
+ */
 export function applyMutation(m: Mutation, ctx: MutationContext, meta: { eventId?: string; eventType?: string } = {}): Delivery | undefined {
   if (!m.schemes.includes(ctx.scheme)) return undefined;
   const f = m.apply(ctx);

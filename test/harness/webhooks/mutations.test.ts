@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GauntletError } from '../../../harness/errors.js';
 import { SIGNATURE_SCHEMES } from '../../../harness/manifest/types.js';
 import { applyMutation, MUTATIONS, mutationById, mutationsFor } from '../../../harness/webhooks/mutations.js';
-import type { MutationContext } from '../../../harness/webhooks/forge.js';
+import { mutationContext, type MutationContext } from '../../../harness/webhooks/forge.js';
 import { verifySignature } from '../../../harness/webhooks/verify.js';
 import { NOW_SEC, sampleEvent, secretFor } from './fixtures.js';
 import { LIBRARY_LAXER, libraryVerdict } from './library-verdict.js';
@@ -89,6 +89,20 @@ for (const scheme of SIGNATURE_SCHEMES) {
     }
   });
 }
+
+describe('mutationContext', () => {
+  it('fills a fresh other secret in the scheme format and reads the event type', async () => {
+    const secret = secretFor('standard-webhooks');
+    const ctx = mutationContext({ scheme: 'standard-webhooks', secret, body: sampleEvent(), nowSec: NOW_SEC });
+    expect(ctx.otherSecret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(ctx.otherSecret).not.toBe(secret);
+    expect(ctx.eventType).toBe('refund.requested');
+    expect(ctx.deliveryId).toMatch(/^msg_/);
+    const d = applyMutation(mutationById('rotation-good-last'), ctx)!;
+    expect((await libraryVerdict('standard-webhooks', secret, d.body, d.headers, NOW_SEC)).verdict).toBe('accept');
+    expect((await libraryVerdict('standard-webhooks', ctx.otherSecret, d.body, d.headers, NOW_SEC)).verdict).toBe('accept');
+  });
+});
 
 describe('the strict verifier classifies timestamp failures', () => {
   it('future vs stale vs malformed', () => {
