@@ -129,10 +129,13 @@ export async function waitUntilReady(target: ReadinessTarget, options: WaitReady
     if (options.shouldStop?.()) return { ready: false, stopped: true, lastDetail };
     const remaining = deadline - now();
     if (remaining <= 0) break;
-    const result = await raceWake(probe(target, Math.max(1, Math.min(probeCap, remaining))), options.wake);
+    const probeMs = Math.max(1, Math.min(probeCap, remaining));
+    const result = await raceWake(probe(target, probeMs), options.wake);
     if (result === WOKEN) return { ready: false, stopped: true, lastDetail };
     if (result.ok) return { ready: true };
-    lastDetail = result.detail;
+    // A probe cut short by the budget says little; keep the cause a full probe found.
+    const cutShort = probeMs < probeCap && result.detail.startsWith('no answer within');
+    if (!cutShort || attempt === 0) lastDetail = result.detail;
     const pause = Math.min(backoff, deadline - now());
     if (pause <= 0) break;
     if ((await raceWake(sleep(pause), options.wake)) === WOKEN) return { ready: false, stopped: true, lastDetail };

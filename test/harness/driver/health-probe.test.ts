@@ -117,6 +117,13 @@ describe('waitUntilReady', () => {
     expect(Date.now() - t0).toBeLessThan(400 + 500);
   });
 
+  it('keeps the cause a full probe found when the last probe is cut short by the budget', async () => {
+    const port = await listen(rawServer((s) => setTimeout(() => s.end(Buffer.from('\x00\x01garbage\r\n\r\n')), 150)));
+    const r = await waitUntilReady({ kind: 'http', url: url(port) }, { timeoutMs: 700, probeTimeoutMs: 400 });
+    expect(r.ready).toBe(false);
+    expect(!r.ready && r.lastDetail).toMatch(/^not an HTTP response|^connection/);
+  });
+
   it('wakes up early when told to stop', async () => {
     const port = await pickFreePort();
     let stop = false;

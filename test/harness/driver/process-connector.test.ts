@@ -112,7 +112,8 @@ describe('startProcessConnector: start failures are values with a reason', () =>
   it('not-healthy-in-time for every listener that never becomes healthy, within the bound', async () => {
     const results = await Promise.all(
       neverHealthy.map(async ([name, env]) => {
-        const opts = fixtureOptions(name, env);
+        // A budget above the manifests' 2000 ms: six node start-ups at once on a shared machine.
+        const opts = { ...fixtureOptions(name, env), startTimeoutMs: 5000 };
         return { name, opts, r: await startProcessConnector(opts) };
       }),
     );
