@@ -47,6 +47,24 @@ export function prepareLeakContext(ctx: LeakContext, opts: { maxHits?: number } 
   };
 }
 
+/**
+ * The LeakContext of a run: its secrets plus every dataset's canaries and customer names.
+ * @example leakContextOf({ secrets, datasets: scenarioDataSets, allowedEmails: [manifest.owner] })
+ */
+export function leakContextOf(input: {
+  secrets: Array<{ name: string; value: string }>;
+  datasets?: Iterable<{ plantedValues(): string[]; knownNames(): string[] }>;
+  allowedEmails?: string[];
+}): LeakContext {
+  const plantedValues: string[] = [];
+  const knownNames: string[] = [];
+  for (const d of input.datasets ?? []) {
+    plantedValues.push(...d.plantedValues());
+    knownNames.push(...d.knownNames());
+  }
+  return { secrets: input.secrets, plantedValues, knownNames, allowedEmails: input.allowedEmails ?? [] };
+}
+
 /** Raw, JSON-escaped (\uXXXX for non-ASCII, as many serialisers write it) and URL-encoded forms. */
 function textVariants(v: string): string[] {
   const out = new Set([v, JSON.stringify(v).slice(1, -1)]);

@@ -16,6 +16,11 @@ export interface LeakSource {
   /** Where the text was seen: `stdout`, `webhook response`, `egress request to x.test:443`. */
   where: string;
   text: string;
+  /**
+   * Detector ids not run on this source: e.g. `['card-token']` for the connector's calls to
+   * the sandbox acquirer, where sending the card token is the connector's job.
+   */
+  ignore?: string[];
 }
 
 export interface ScanOptions {
@@ -73,7 +78,8 @@ export function scanForLeaksDetailed(sources: LeakSource[], ctx: LeakContext, op
     const where = redactLine(String(source.where ?? ''), detectors, prepared).slice(0, MAX_WHERE);
     if (full.length > maxChars) truncated.push({ where, scannedChars: maxChars, totalChars: full.length });
 
-    const byDetector = detectors.map((d) => ({ d, hits: d.scan(text, prepared) }));
+    const ignored = new Set(Array.isArray(source.ignore) ? source.ignore : []);
+    const byDetector = detectors.filter((d) => !ignored.has(d.id)).map((d) => ({ d, hits: d.scan(text, prepared) }));
     const index = new HitIndex(byDetector.flatMap((x) => x.hits));
     for (const { d, hits } of byDetector) {
       for (const hit of dropContained(hits)) {

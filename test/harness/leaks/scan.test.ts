@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TEST_CARDS } from '../../../harness/data/test-cards.js';
-import { groupPan } from '../../../harness/data/synthetic.js';
+import { SyntheticData, groupPan } from '../../../harness/data/synthetic.js';
+import { leakContextOf } from '../../../harness/leaks/context.js';
 import { scanForLeaks, scanForLeaksDetailed } from '../../../harness/leaks/scan.js';
 import type { LeakContext } from '../../../harness/leaks/types.js';
 import type { Finding } from '../../../harness/model/report.js';
@@ -71,6 +72,22 @@ describe('scanForLeaks', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('skips the detectors a source ignores', () => {
+    const text = 'POST /v1/refunds {"token":"tok_XG3jAeXWQtQ8jsJu8lki","pan":"4242424242424242"}';
+    const fs = scanForLeaks([{ where: 'acquirer request', text, ignore: ['card-token'] }], empty);
+    expect(fs.map((f) => f.kind)).toEqual(['card-number']);
+  });
+
+  it('builds a run context from datasets', () => {
+    const data = new SyntheticData(4);
+    const { planted } = data.withCanaries(data.event('payment.captured'), 'name-note');
+    const ctx = leakContextOf({ secrets: [{ name: 'client-secret', value: 'abcdefghijkl' }], datasets: [data], allowedEmails: ['owner@example.test'] });
+    expect(ctx.knownNames).toContain(planted[0]);
+    expect(ctx.plantedValues).toEqual(planted);
+    const fs = scanForLeaks([{ where: 'stdout', text: `owner@example.test ${planted[0]} abcdefghijkl` }], ctx);
+    expect(fs.map((f) => f.kind).sort()).toEqual(['customer-name', 'secret']);
   });
 
   it('rejects a malformed context with a coded error', () => {
