@@ -54,12 +54,10 @@ export const signatureAuthenticity = defineScenario({
     const otherSecret = generateRunSecrets(ctx.manifest.webhooks.scheme).webhookSecret;
     const out: CheckOutcome[] = [];
     for (const [control, ids] of Object.entries(MUTATION_CONTROLS)) {
-      const cases: Case[] = [];
-      for (const id of ids) {
-        const m = mutationById(id);
-        const { delivery, event } = mutated(ctx, m, otherSecret);
-        if (delivery) cases.push({ delivery, event, expect: 'reject' });
-      }
+      const cases = ids.map((id) => (): Case | undefined => {
+        const { delivery, event } = mutated(ctx, mutationById(id), otherSecret);
+        return delivery ? { delivery, event, expect: 'reject' } : undefined;
+      });
       out.push(judge(ctx, control, await sendAndJudgeNegative(ctx, cases), 'invalid-signature'));
     }
     for (const [control, ids] of Object.entries(ACCEPT_CONTROLS)) {

@@ -43,19 +43,61 @@ export interface LedgerEntry {
 
 export type LedgerListener = (entry: LedgerEntry) => void;
 
+export interface EventRef {
+  eventId: string;
+  eventType: string;
+}
+
+/**
+ * Chooses the causing event among candidates (events that mentioned one of the call's
+ * object ids, path ids first, most recent first). Lets the runner prefer the event whose
+ * effect rules match the call when two events share an object (a refund names its payment).
+ */
+export type AttributionPolicy = (entry: Omit<LedgerEntry, 'seq' | 'at' | 'causedBy' | 'scenarioId'>, candidates: readonly EventRef[]) => EventRef | undefined;
+
+const MAX_EVENTS_PER_OBJECT = 16;
+
 export class Ledger {
   private readonly entries: LedgerEntry[] = [];
   private readonly listeners = new Set<LedgerListener>();
   private nextSeq = 1;
   private activeScenario: string | undefined;
-  /** objectId -> most recent event that mentioned it. */
-  private readonly owners = new Map<string, { eventId: string; eventType: string }>();
+  /** objectId -> events that mentioned it, most recent last (bounded). */
+  private readonly owners = new Map<string, EventRef[]>();
+  private policy: AttributionPolicy | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Remember which event mentions which object ids, for attribution of later calls. */
   registerEvent(eventId: string, eventType: string, objectIds: Iterable<string>): void {
-    for (const id of objectIds) this.owners.set(id, { eventId, eventType });
+    for (const id of objectIds) {
+      const list = (this.owners.get(id) ?? []).filter((r) => r.eventId !== eventId);
+      list.push({ eventId, eventType });
+      if (list.length > MAX_EVENTS_PER_OBJECT) list.shift();
+      this.owners.set(id, list);
+    }
+  }
+
+  setAttributionPolicy(policy: AttributionPolicy | undefined): void {
+    this.policy = policy;
+  }
+
+  private attribute(partial: Omit<LedgerEntry, 'seq' | 'at' | 'causedBy' | 'scenarioId'>): EventRef | undefined {
+    const candidates: EventRef[] = [];
+    const seen = new Set<string>();
+    for (const id of partial.objectIds) {
+      const list = this.owners.get(id);
+      if (!list) continue;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const ref = list[i]!;
+        if (!seen.has(ref.eventId)) {
+          seen.add(ref.eventId);
+          candidates.push(ref);
+        }
+      }
+    }
+    if (candidates.length === 0) return undefined;
+    return (this.policy?.(partial, candidates) ?? candidates[0])!;
   }
 
   setScenario(id: string | undefined): void {
@@ -63,14 +105,7 @@ export class Ledger {
   }
 
   record(partial: Omit<LedgerEntry, 'seq' | 'at' | 'causedBy' | 'scenarioId'>): LedgerEntry {
-    let causedBy: LedgerEntry['causedBy'];
-    for (const id of partial.objectIds) {
-      const owner = this.owners.get(id);
-      if (owner) {
-        causedBy = owner;
-        break;
-      }
-    }
+    const causedBy = this.attribute(partial);
     const entry: LedgerEntry = { ...partial, seq: this.nextSeq++, at: this.now(), causedBy, scenarioId: this.activeScenario };
     this.entries.push(entry);
     for (const l of this.listeners) l(entry);

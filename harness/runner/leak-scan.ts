@@ -33,7 +33,7 @@ export function scanRunForLeaks(input: RunScanInput): { outcomes: CheckOutcome[]
   for (const e of input.sandbox.ledger.all()) {
     if (e.requestBody) sources.push({ where: `${e.target} request ${e.method} ${e.path}${e.destination ? ` to ${e.destination}` : ''}`, text: e.requestBody });
   }
-  const findings: Finding[] = scanForLeaks(sources, { secrets: input.secrets, plantedValues: [] });
+  const findings: Finding[] = scanForLeaks(sources, { secrets: input.secrets, plantedValues: [] }).map((f) => ({ kind: f.kind, control: f.control, where: f.where, excerpt: f.excerpt }));
 
   const outcomes: CheckOutcome[] = [];
   for (const control of ['no-secret-leak', 'no-sensitive-data-leak'] as const) {

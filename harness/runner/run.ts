@@ -15,6 +15,8 @@ import { CONTROLS } from '../scoring/controls.js';
 import { aggregateControl, scoreControls } from '../scoring/score.js';
 import { WebhookSender } from '../webhooks/sender.js';
 import { ScenarioContext, scenarioSeed } from './context.js';
+import { entryMatchesRule, rulesFor } from './effects-oracle.js';
+import type { LedgerEntry } from '../model/ledger.js';
 import { RunRecorder } from './recorder.js';
 import type { ScenarioDefinition } from './scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
@@ -99,6 +101,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
 
   const sandbox: StartedSandbox = await new EmbeddedSandbox(manifest).withSeed(seed).withClock(now).start();
   sandbox.ledger.onEntry((e) => recorder.effect(e));
+  sandbox.ledger.setAttributionPolicy((entry, candidates) =>
+    candidates.find((c) => rulesFor(manifest, c.eventType).some((r) => entryMatchesRule(entry as LedgerEntry, r))) ?? candidates[0]);
   const harnessEnv = sandbox.connectorEnv();
   const baseEnv = opts.baseEnv ?? safeBaseEnv();
   const connectorEnv = (overrides: Record<string, string> = {}) => {
@@ -109,7 +113,16 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
 
   let connector: RunningConnector | undefined;
   let sender: WebhookSender | undefined;
-  const senderFor = (c: RunningConnector) => new WebhookSender({ baseUrl: c.baseUrl, path: manifest.webhooks.path, timeoutMs: 30_000 });
+  // One keep-alive pool per connector instance; closed before connectors stop so their graceful shutdown is not held up by idle sockets.
+  const senders = new Map<RunningConnector, WebhookSender>();
+  const senderFor = (c: RunningConnector) => {
+    let s = senders.get(c);
+    if (!s) {
+      s = new WebhookSender({ baseUrl: c.baseUrl, path: manifest.webhooks.path, timeoutMs: 30_000 });
+      senders.set(c, s);
+    }
+    return s;
+  };
   let restarts = 0;
   let connectorExit: RunReport['connectorLog']['exit'];
   const logsOf: RunningConnector[] = [];
@@ -137,6 +150,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       // A connector that died in the previous scenario is restarted (bounded) so one crash does not void the run.
       if (connector.exitInfo() !== undefined || !(await connector.checkHealth(2_000))) {
         const exit = connector.exitInfo();
+        senders.get(connector)?.close();
         await connector.stop();
         if (restarts >= MAX_RESTARTS) {
           partialReason = `connector died ${restarts + 1} times; stopped restarting`;
@@ -161,6 +175,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     }
     return finish(connector.logs);
   } finally {
+    for (const s of senders.values()) s.close();
     await Promise.allSettled([...extraConnectors, ...(connector ? [connector] : [])].map((c) => c.stop()));
     await sandbox.stop();
   }
@@ -230,7 +245,11 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       if (timer) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       sandbox.ledger.setScenario(undefined);
-      for (const c of extraConnectors.splice(0)) await c.stop();
+      for (const c of extraConnectors.splice(0)) {
+        senders.get(c)?.close();
+        senders.delete(c);
+        await c.stop();
+      }
     }
   }
 

@@ -26,8 +26,23 @@ export function describeOutcome(o: DeliveryOutcome): string {
  * Sends cases (in order, smallest first), settles once, then judges each: the
  * first failing case is the counterexample, so authors order cases simplest first.
  */
-export async function sendAndJudgeNegative(ctx: ScenarioContext, cases: Case[], concurrency = 1): Promise<CaseResult[]> {
-  const outcomes = await ctx.deliverAll(cases.map((c) => c.delivery), { concurrency });
+export async function sendAndJudgeNegative(ctx: ScenarioContext, input: Array<Case | (() => Case | undefined)>, concurrency = 1): Promise<CaseResult[]> {
+  let cases: Case[];
+  let outcomes: DeliveryOutcome[];
+  if (concurrency === 1) {
+    // Built right before sending: timestamps at the tolerance edge (now±301 s) must not drift while earlier cases are sent.
+    cases = [];
+    outcomes = [];
+    for (const item of input) {
+      const c = typeof item === 'function' ? item() : item;
+      if (!c) continue;
+      cases.push(c);
+      outcomes.push(await ctx.deliver(c.delivery));
+    }
+  } else {
+    cases = input.map((i) => (typeof i === 'function' ? i() : i)).filter((c): c is Case => c !== undefined);
+    outcomes = await ctx.deliverAll(cases.map((c) => c.delivery), { concurrency });
+  }
   await ctx.settle({ quietMs: 300 });
   return cases.map((c, i) => {
     const outcome = outcomes[i]!;
