@@ -72,6 +72,11 @@ export class WebhookSender {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly maxHeaderBytes: number;
+  /**
+   * One abort listener per signal, fanning out to in-flight exchanges: a run signal shared by
+   * dozens of concurrent sends would otherwise trip node's listener-leak warning.
+   */
+  private readonly watchers = new WeakMap<AbortSignal, Set<() => void>>();
 
   constructor(o: WebhookSenderOptions) {
     let url: URL;
@@ -121,6 +126,22 @@ export class WebhookSender {
     this.close();
   }
 
+  private watch(signal: AbortSignal, onAbort: () => void): () => void {
+    let set = this.watchers.get(signal);
+    if (!set) {
+      const fresh = new Set<() => void>();
+      set = fresh;
+      this.watchers.set(signal, fresh);
+      signal.addEventListener('abort', () => {
+        for (const f of [...fresh]) f();
+        fresh.clear();
+      }, { once: true });
+    }
+    set.add(onAbort);
+    const current = set;
+    return () => void current.delete(onAbort);
+  }
+
   private exchange(method: string, path: string, headers: Record<string, string>, body: Buffer, opts: SendOptions): Promise<DeliveryOutcome> {
     const started = performance.now();
     const deadline = started + (opts.timeoutMs ?? this.timeoutMs);
@@ -154,12 +175,13 @@ export class WebhookSender {
       let truncated = false;
       let done = false;
       let req: http.ClientRequest | undefined;
+      let unwatch: (() => void) | undefined;
 
       const finish = (error?: { kind: DeliveryErrorKind; message: string }, retryable = false): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unwatch?.();
         if (retryable && mayRetry) {
           req?.destroy();
           return resolve(RETRY);
@@ -183,7 +205,7 @@ export class WebhookSender {
         remaining,
       );
       if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) unwatch = this.watch(signal, onAbort);
 
       const hdrs: Record<string, string | number> = { ...headers };
       if (!Object.keys(hdrs).some((k) => k.toLowerCase() === 'content-length')) hdrs['content-length'] = body.length;

@@ -271,6 +271,29 @@ describe('WebhookSender against a misbehaving connector never throws', () => {
     expect(pre.error?.kind).toBe('aborted');
   });
 
+  it('many concurrent sends share one run signal without listener-leak warnings, and all abort', async () => {
+    const srv = await listen(http.createServer(() => {}));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    cleanups.push(() => void process.off('warning', onWarning));
+    const ac = new AbortController();
+    const s = sender(srv.url, { maxSockets: 40 });
+    const pending = Array.from({ length: 30 }, () => s.send(delivery, { signal: ac.signal, timeoutMs: 5000 }));
+    setTimeout(() => ac.abort(), 100);
+    const outs = await Promise.all(pending);
+    expect(outs.map((o) => o.error?.kind)).toEqual(Array(30).fill('aborted'));
+    await new Promise((r) => setImmediate(r));
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('headers node refuses to send come back as an outcome, not a throw', async () => {
+    const srv = await listen(http.createServer((req, res) => res.end()));
+    const out = await sender(srv.url).sendRaw({ body: '{}', headers: { 'x-bad': 'a\r\nb' } });
+    expect(out.status).toBeNull();
+    expect(out.error?.kind).toBe('other');
+  });
+
   it('memory stays flat across many oversized answers', async () => {
     const big = Buffer.alloc(2 * 1024 * KIB, 'z');
     const srv = await listen(http.createServer((req, res) => req.resume().on('end', () => res.end(big))));
