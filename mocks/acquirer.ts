@@ -11,8 +11,9 @@
  * const served = await serveHandlers(acq.handlers, { onUnhandled, maxBodyBytes: 1 << 20 });
  * served.use(acq.routes.refund({ kind: 'reset' }, { once: true })); // next refund resets
  */
+import { jsonResponse } from './hub/json-response.js';
 import { createHash } from 'node:crypto';
-import { http, HttpResponse, type HttpHandler, type RequestHandlerOptions } from 'msw';
+import { http, type HttpHandler, type RequestHandlerOptions } from 'msw';
 import { Ledger } from '../harness/model/ledger.js';
 import type { AcquirerControl, FaultRule, FaultSpec } from '../harness/sandbox/types.js';
 import { FaultBook, validateFaultSpec } from './faults.js';
@@ -91,7 +92,7 @@ export function createAcquirer(opts: AcquirerOptions): Acquirer {
           const key = ctx.request.headers.get('idempotency-key') ?? undefined;
           movements.push({ kind, paymentId: payment, amount, ...(key !== undefined ? { idempotencyKey: key } : {}) });
           const body = { id: newId(meta.prefix), object: kind, payment, amount, currency: currency.toUpperCase(), status: meta.status, created: Math.floor(now() / 1000) };
-          return { response: HttpResponse.json(body, { status: 201 }), committed: true };
+          return { response: jsonResponse(body, { status: 201 }), committed: true };
         },
       };
       return http.post(meta.path, ({ request, params }) => runCall(spec, request, params as Record<string, string>), options);
@@ -109,7 +110,7 @@ export function createAcquirer(opts: AcquirerOptions): Acquirer {
         method: 'GET',
         route: '/v1/health',
         fault: behaviour,
-        perform: () => ({ response: HttpResponse.json({ status: 'ok' }), committed: false }),
+        perform: () => ({ response: jsonResponse({ status: 'ok' }), committed: false }),
       };
       return http.get('/v1/health', ({ request, params }) => runCall(spec, request, params as Record<string, string>), options);
     },

@@ -11,6 +11,7 @@
  * Everything is built from msw primitives: `delay()`, `HttpResponse.error()`, and
  * responses whose declared length or body stream misbehaves.
  */
+import { jsonResponse } from './hub/json-response.js';
 import { delay, HttpResponse } from 'msw';
 import { GauntletError } from '../harness/errors.js';
 import type { FaultRule, FaultSpec } from '../harness/sandbox/types.js';
@@ -159,7 +160,7 @@ export async function answerWithFault<E>(call: FaultedCall<E>): Promise<Response
       const headers: Record<string, string> = {};
       if (fault.retryAfterSec !== undefined) headers['Retry-After'] = String(fault.retryAfterSec);
       if (fault.body !== undefined) return HttpResponse.text(fault.body, { status: fault.status, headers });
-      return HttpResponse.json(
+      return jsonResponse(
         { error: { type: 'injected_fault', message: `The sandbox answered ${fault.status} on purpose (chaos scenario).` } },
         { status: fault.status, headers },
       );

@@ -8,7 +8,8 @@
  * const served = await serveHandlers(hub.handlers, { onUnhandled, maxBodyBytes: 1 << 20 });
  * hub.control.revokeAllTokens();
  */
-import { http, HttpResponse, type HttpHandler } from 'msw';
+import { jsonResponse } from './hub/json-response.js';
+import { http, type HttpHandler } from 'msw';
 import { GauntletError } from '../harness/errors.js';
 import type { Ledger, LedgerEntry } from '../harness/model/ledger.js';
 import type { FaultRule, HubControl, RunSecrets } from '../harness/sandbox/types.js';
@@ -121,7 +122,7 @@ export function createHub(opts: HubOptions): Hub {
         }
         const issued = tokens.issue(creds.clientId, requested, ttl);
         entry.tokenId = issued.id;
-        const response = HttpResponse.json(
+        const response = jsonResponse(
           { access_token: issued.token, token_type: 'Bearer', expires_in: ttl, scope: requested.join(' ') },
           { headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' } },
         );
@@ -131,7 +132,7 @@ export function createHub(opts: HubOptions): Hub {
     '/oauth/token',
   );
 
-  const health = route({ method: 'GET', route: '/v1/health', perform: () => ({ response: HttpResponse.json({ status: 'ok' }), committed: false }) }, '/v1/health');
+  const health = route({ method: 'GET', route: '/v1/health', perform: () => ({ response: jsonResponse({ status: 'ok' }), committed: false }) }, '/v1/health');
 
   const getPayment = route(
     {
@@ -141,7 +142,7 @@ export function createHub(opts: HubOptions): Hub {
       perform: (ctx) => {
         const id = ctx.params['id'] ?? '';
         if (!isWellFormedId(id, 'pay')) return { response: notFound('payment', id), committed: false };
-        return { response: HttpResponse.json(synthesizePayment(id, now())), committed: false };
+        return { response: jsonResponse(synthesizePayment(id, now())), committed: false };
       },
     },
     '/v1/payments/:id',
@@ -155,7 +156,7 @@ export function createHub(opts: HubOptions): Hub {
       perform: (ctx) => {
         const id = ctx.params['id'] ?? '';
         if (!isWellFormedId(id, 'cus')) return { response: notFound('customer', id), committed: false };
-        return { response: HttpResponse.json(synthesizeCustomer(id, now())), committed: false };
+        return { response: jsonResponse(synthesizeCustomer(id, now())), committed: false };
       },
     },
     '/v1/customers/:id',
@@ -181,7 +182,7 @@ export function createHub(opts: HubOptions): Hub {
           return { response: invalidBody('decision must be a non-empty string (at most 64 characters).', 'decision'), committed: false };
         }
         const body = { id: newId('ra'), object: 'risk_assessment', payment: id, score, decision, created: nowSec() };
-        return { response: HttpResponse.json(body, { status: 201 }), committed: true };
+        return { response: jsonResponse(body, { status: 201 }), committed: true };
       },
     },
     '/v1/payments/:id/risk_assessments',
@@ -214,7 +215,7 @@ export function createHub(opts: HubOptions): Hub {
             status: 'pending',
             created: nowSec(),
           };
-          return { response: HttpResponse.json(body, { status: 201 }), committed: true };
+          return { response: jsonResponse(body, { status: 201 }), committed: true };
         },
       },
       path,
@@ -227,7 +228,7 @@ export function createHub(opts: HubOptions): Hub {
       guard: requireScope('exports:write'),
       idempotency: idem,
       perform: () => ({
-        response: HttpResponse.json({ id: newId('exp'), object: 'export', status: 'pending', created: nowSec() }, { status: 201 }),
+        response: jsonResponse({ id: newId('exp'), object: 'export', status: 'pending', created: nowSec() }, { status: 201 }),
         committed: true,
       }),
     },
@@ -287,7 +288,7 @@ function unauthorized(check: Exclude<TokenCheck, { ok: true }>): Response {
 function oauthError(status: number, error: string, description: string): Response {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (status === 401) headers['WWW-Authenticate'] = `Basic realm="${REALM}"`;
-  return HttpResponse.json({ error, error_description: description }, { status, headers });
+  return jsonResponse({ error, error_description: description }, { status, headers });
 }
 
 function notFound(kind: string, id: string): Response {
@@ -295,7 +296,7 @@ function notFound(kind: string, id: string): Response {
 }
 
 function invalidBody(message: string, param?: string): Response {
-  return HttpResponse.json({ error: { code: 'parameter_invalid', message, ...(param ? { param } : {}) } }, { status: 422 });
+  return jsonResponse({ error: { code: 'parameter_invalid', message, ...(param ? { param } : {}) } }, { status: 422 });
 }
 
 function toAmount(v: unknown): number | undefined {

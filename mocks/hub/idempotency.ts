@@ -5,6 +5,7 @@
  * is still in flight -> 409. Only successful (2xx) results are kept, so a retry after a
  * failure or an injected fault is performed for real, once.
  */
+import { jsonResponse } from './json-response.js';
 import { HttpResponse } from 'msw';
 
 export const IDEMPOTENCY_KEY_MAX = 255;
@@ -82,5 +83,5 @@ export function readIdempotencyKey(request: Request): { key: string | undefined;
 }
 
 export function errorJson(status: number, code: string, message: string, headers?: Record<string, string>, param?: string): Response {
-  return HttpResponse.json({ error: { code, message, ...(param ? { param } : {}) } }, { status, headers });
+  return jsonResponse({ error: { code, message, ...(param ? { param } : {}) } }, { status, headers });
 }
