@@ -43,7 +43,7 @@ const MAX_DEPTH = 64;
 const MAX_PROBLEMS = 100;
 const MAX_ALIASES = 100;
 
-export const DEFAULTS = {
+export const MANIFEST_DEFAULTS = {
   startTimeoutMs: 15_000,
   toleranceSec: 300,
   ackMs: 2_000,
@@ -707,7 +707,7 @@ function normalise(m: Raw, source: { path: string; dir: string }): Manifest {
 
   const runSpec: RunSpec = {
     cwd: path.resolve(source.dir, typeof own(run, 'cwd') === 'string' ? (own(run, 'cwd') as string) : '.'),
-    startTimeoutMs: (own(run, 'startTimeoutMs') as number | undefined) ?? DEFAULTS.startTimeoutMs,
+    startTimeoutMs: (own(run, 'startTimeoutMs') as number | undefined) ?? MANIFEST_DEFAULTS.startTimeoutMs,
     env: stringMap(own(run, 'env')),
   };
   if (own(run, 'command') !== undefined) runSpec.command = strings(own(run, 'command'));
@@ -750,15 +750,15 @@ function normalise(m: Raw, source: { path: string; dir: string }): Manifest {
       path: own(webhooks, 'path') as string,
       scheme: own(webhooks, 'scheme') as SignatureScheme,
       events: strings(own(webhooks, 'events')),
-      toleranceSec: (own(webhooks, 'toleranceSec') as number | undefined) ?? DEFAULTS.toleranceSec,
+      toleranceSec: (own(webhooks, 'toleranceSec') as number | undefined) ?? MANIFEST_DEFAULTS.toleranceSec,
     },
     scopes: strings(own(m, 'scopes')),
     // Host names are case-insensitive; one spelling keeps egress matching simple.
     egress: strings(own(m, 'egress')).map((e) => e.toLowerCase()),
     effects: Object.fromEntries(effects),
     sla: {
-      ackMs: (own(sla, 'ackMs') as number | undefined) ?? DEFAULTS.ackMs,
-      outboundTimeoutMs: (own(sla, 'outboundTimeoutMs') as number | undefined) ?? DEFAULTS.outboundTimeoutMs,
+      ackMs: (own(sla, 'ackMs') as number | undefined) ?? MANIFEST_DEFAULTS.ackMs,
+      outboundTimeoutMs: (own(sla, 'outboundTimeoutMs') as number | undefined) ?? MANIFEST_DEFAULTS.outboundTimeoutMs,
     },
     services: strings(own(m, 'services')) as ServiceKind[],
     source,
