@@ -143,14 +143,19 @@ export class SyntheticData {
   /** A new customer (registered, so `customerById` and `knownNames` see it). */
   customer(): Customer {
     const f = this.faker;
-    const first = f.person.firstName();
-    const last = f.person.lastName();
+    const first = this.localised(() => f.person.firstName(), 'Alex');
+    const last = this.localised(() => f.person.lastName(), 'Doe');
     const c: Customer = {
       id: this.newId(ID_PREFIXES.customer),
       name: `${first} ${last}`,
       email: this.newEmail(first, last),
-      phone: f.phone.number(),
-      address: { line1: f.location.streetAddress(), city: f.location.city(), postal_code: f.location.zipCode(), country: f.location.countryCode('alpha-2') },
+      phone: this.localised(() => f.phone.number(), () => `+1 555 ${f.string.numeric(7)}`),
+      address: {
+        line1: this.localised(() => f.location.streetAddress(), () => `${f.number.int({ min: 1, max: 200 })} Main Street`),
+        city: this.localised(() => f.location.city(), 'Springfield'),
+        postal_code: this.localised(() => f.location.zipCode(), () => f.string.numeric(5)),
+        country: f.location.countryCode('alpha-2'),
+      },
     };
     this.customersById.set(c.id, c);
     return c;
@@ -178,7 +183,7 @@ export class SyntheticData {
       status: 'captured',
       customer: { id: customer.id, email: customer.email },
       payment_method: { type: 'card', card: { brand: card.brand, last4: card.last4, token: card.token } },
-      description: f.commerce.productName(),
+      description: this.localised(() => f.commerce.productName(), 'Order'),
     };
     return { ...p, ...overrides };
   }
@@ -214,7 +219,7 @@ export class SyntheticData {
       amount: this.amount(currency),
       currency,
       status: 'requested',
-      destination: { type: 'bank_account', bank_name: `${f.person.lastName()} Bank`, last4: f.string.numeric(4) },
+      destination: { type: 'bank_account', bank_name: `${this.localised(() => f.person.lastName(), 'Example')} Bank`, last4: f.string.numeric(4) },
     };
     return { ...p, ...overrides };
   }
@@ -327,7 +332,7 @@ export class SyntheticData {
     let planted: string[];
     switch (kind) {
       case 'email-note': {
-        const email = this.newEmail(f.person.firstName(), f.person.lastName());
+        const email = this.newEmail(this.localised(() => f.person.firstName(), 'alex'), this.localised(() => f.person.lastName(), 'doe'));
         note = `Please confirm with ${email} before shipping.`;
         planted = [email];
         break;
@@ -391,6 +396,20 @@ export class SyntheticData {
       case 'dispute':
         return this.dispute({ status: status as DisputeObject['status'] });
     }
+  }
+
+  /**
+   * Some faker locales lack some data (e.g. postcodes) and throw; the fallback keeps every
+   * locale usable. Deterministic: the same locale fails the same way for the same seed.
+   */
+  private localised(gen: () => string, fallback: string | (() => string)): string {
+    try {
+      const v = gen();
+      if (typeof v === 'string' && v.length > 0) return v;
+    } catch {
+      // locale data not applicable: fall through
+    }
+    return typeof fallback === 'function' ? fallback() : fallback;
   }
 
   private currency(): CurrencyCode {

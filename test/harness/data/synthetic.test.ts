@@ -1,3 +1,4 @@
+import { allLocales } from '@faker-js/faker';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CURRENCIES } from '../../../harness/data/currencies.js';
@@ -95,6 +96,20 @@ describe('generated events', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('every faker locale yields valid customers and events', () => {
+    for (const locale of Object.keys(allLocales).filter((l) => l !== 'base') as SyntheticLocale[]) {
+      const d = new SyntheticData(3, { locale });
+      for (let i = 0; i < 3; i++) {
+        const c = d.customer();
+        expect(Object.values(c.address).every((v) => typeof v === 'string' && v.length > 0), locale).toBe(true);
+        expect(c.email, locale).toMatch(/^[a-z0-9.]+@example\.test$/);
+      }
+      for (const type of EVENT_TYPES) expect(validateEvent(d.event(type)).valid, `${locale} ${type}`).toBe(true);
+      const { event } = d.withCanaries(d.event('payment.captured'), 'email-note');
+      expect(validateEvent(event).valid).toBe(true);
+    }
   });
 
   it('ids are unique within a run', () => {
