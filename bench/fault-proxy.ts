@@ -26,6 +26,14 @@ export interface FaultProxyBenchFigures {
   faultProxyRatio: number;
   /** pipe / direct throughput: what a plain Node relay reaches (peer baseline). */
   pipeRatio: number;
+  /**
+   * Requests per CPU-second spent by all bench processes (load generator, server, proxy).
+   * Unlike req/s this barely moves when other work shares the machine, where more
+   * processes simply win more CPU share and wall-clock ratios turn meaningless.
+   */
+  reqPerCpuSec: Record<ProxyBenchTarget, number>;
+  /** faultProxy / direct and pipe / direct, per CPU-second. */
+  cpuEfficiencyRatio: { faultProxy: number; pipe: number };
   sequentialRequests: number;
   /** Per-request latency of sequential keep-alive requests, ms. */
   latencyMs: Record<ProxyBenchTarget, { p50: number; p99: number }>;
@@ -63,6 +71,7 @@ export async function benchFaultProxy(
     const reqPerSec = {} as Record<ProxyBenchTarget, number>;
     const errors = {} as Record<ProxyBenchTarget, number>;
     const requests = { direct: 0, faultProxy: 0, pipe: 0 };
+    const cpuMs = { direct: 0, faultProxy: 0, pipe: 0 };
     for (const target of TARGETS) {
       errors[target] = 0;
       await autocannon({ url: `http://127.0.0.1:${ports[target]}/`, connections, duration: 0.5 }); // warm-up
@@ -71,12 +80,18 @@ export async function benchFaultProxy(
     const roundSec = durationSec / ROUNDS;
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of TARGETS) {
+        const cpuBefore = await totalCpuMs(children);
         const result = await autocannon({ url: `http://127.0.0.1:${ports[target]}/`, connections, duration: roundSec });
+        cpuMs[target] += (await totalCpuMs(children)) - cpuBefore;
         requests[target] += result.requests.total;
         errors[target] += result.non2xx + result.errors + result.timeouts;
       }
     }
-    for (const target of TARGETS) reqPerSec[target] = Math.round(requests[target] / durationSec);
+    const reqPerCpuSec = {} as Record<ProxyBenchTarget, number>;
+    for (const target of TARGETS) {
+      reqPerSec[target] = Math.round(requests[target] / durationSec);
+      reqPerCpuSec[target] = Math.round(requests[target] / (cpuMs[target] / 1000));
+    }
     const latencyMs = await sequentialLatency(ports, sequentialRequests);
     const added = (t: ProxyBenchTarget) => ({
       p50: round3(latencyMs[t].p50 - latencyMs.direct.p50),
@@ -88,6 +103,11 @@ export async function benchFaultProxy(
       reqPerSec,
       faultProxyRatio: round2(reqPerSec.faultProxy / reqPerSec.direct),
       pipeRatio: round2(reqPerSec.pipe / reqPerSec.direct),
+      reqPerCpuSec,
+      cpuEfficiencyRatio: {
+        faultProxy: round2(reqPerCpuSec.faultProxy / reqPerCpuSec.direct),
+        pipe: round2(reqPerCpuSec.pipe / reqPerCpuSec.direct),
+      },
       sequentialRequests,
       latencyMs,
       faultProxyAddedMs: added('faultProxy'),
@@ -140,6 +160,27 @@ function timedGet(port: number, agent: Agent): Promise<number> {
   });
 }
 
+/** CPU time (user + system, ms) of this process and every child so far. */
+async function totalCpuMs(children: ChildProcess[]): Promise<number> {
+  const own = process.cpuUsage();
+  const theirs = await Promise.all(children.map((child) => askCpu(child)));
+  return (own.user + own.system) / 1000 + theirs.reduce((a, b) => a + b, 0);
+}
+
+function askCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bench child ${child.pid} did not report CPU in time`)), CHILD_START_TIMEOUT_MS);
+    const onMessage = (m: unknown): void => {
+      if (typeof m !== 'object' || m === null || !('cpuMs' in m)) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(Number((m as { cpuMs: number }).cpuMs));
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
@@ -153,7 +194,7 @@ async function startChild(args: string[], children: ChildProcess[]): Promise<num
     const timer = setTimeout(() => reject(new Error(`bench child ${args[0]} did not start within ${CHILD_START_TIMEOUT_MS} ms`)), CHILD_START_TIMEOUT_MS);
     child.once('message', (m) => {
       clearTimeout(timer);
-      resolve(Number(m));
+      resolve(Number(m)); // the first message is the port
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -193,6 +234,11 @@ const serveIdx = process.argv.indexOf('--serve');
 if (serveIdx !== -1) {
   // The parent kills children with SIGKILL; also leave if it dies first.
   process.on('disconnect', () => process.exit(0));
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMs: (user + system) / 1000 });
+  });
   void serve(process.argv[serveIdx + 1] ?? '', Number(process.argv[serveIdx + 2])).then((port) => process.send?.(port));
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   void benchFaultProxy().then((f) => {
@@ -201,6 +247,10 @@ if (serveIdx !== -1) {
       console.log(`${t.padEnd(10)} ${String(f.reqPerSec[t]).padStart(7)} req/s   sequential p50 ${l.p50} ms  p99 ${l.p99} ms   (errors: ${f.errors[t]})`);
     }
     console.log(`throughput  faultProxy/direct = ${f.faultProxyRatio} (target >= 0.55)   pipe/direct = ${f.pipeRatio}`);
+    console.log(
+      `per CPU-second: direct ${f.reqPerCpuSec.direct}, faultProxy ${f.reqPerCpuSec.faultProxy}, pipe ${f.reqPerCpuSec.pipe} req  ` +
+        `→ faultProxy/direct = ${f.cpuEfficiencyRatio.faultProxy}, pipe/direct = ${f.cpuEfficiencyRatio.pipe}`,
+    );
     console.log(`added latency faultProxy: p50 ${f.faultProxyAddedMs.p50} ms (target < 0.1)  p99 ${f.faultProxyAddedMs.p99} ms`);
     console.log(`added latency pipe:       p50 ${f.pipeAddedMs.p50} ms  p99 ${f.pipeAddedMs.p99} ms`);
     console.log(`machine: ${f.machine.cpus} cpus, load ${f.machine.loadBefore} → ${f.machine.loadAfter}`);
