@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../version.js';
 import { registerRun } from './commands/run.js';
 import { registerValidate } from './commands/validate.js';
 import { registerScenarios } from './commands/scenarios.js';
+import { registerReplay } from './commands/replay.js';
 import { sanitizeForTerminal } from '../../reports/escape.js';
 
 /** Exit codes (documented in README and docs/errors.md). */
@@ -26,6 +27,7 @@ Examples:
   registerRun(program, setExit);
   registerValidate(program, setExit);
   registerScenarios(program, setExit);
+  registerReplay(program, setExit);
   return program;
 }
 

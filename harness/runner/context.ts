@@ -46,6 +46,8 @@ export interface ContextDeps {
   startExtraConnector: (envOverrides: Record<string, string>) => Promise<StartResult>;
   senderFor: (connector: RunningConnector) => WebhookSender;
   settleMaxMs: number;
+  /** Set by `gauntlet replay`: property scenarios replay only this fast-check path. */
+  replay?: { caseId: string; path?: string };
   /** Receives every response body (for the leak scan); bounded by the runner. */
   onResponse?: (where: string, text: string) => void;
 }
@@ -67,6 +69,8 @@ export class ScenarioContext {
   readonly data: SyntheticData;
   readonly sandbox: StartedSandbox;
   readonly signal: AbortSignal;
+  /** Present when replaying one recorded case (`gauntlet replay`). */
+  readonly replay: { caseId: string; path?: string } | undefined;
   /** Ledger sequence number when the scenario started: its scope. */
   readonly startSeq: number;
   private caseCounter = 0;
@@ -82,6 +86,7 @@ export class ScenarioContext {
     this.sandbox = deps.sandbox;
     this.signal = deps.signal;
     this.startSeq = deps.sandbox.ledger.lastSeq;
+    this.replay = deps.replay;
   }
 
   connector(): RunningConnector {

@@ -36,6 +36,8 @@ export interface RunOptions {
   now?: () => number;
   /** Extra replay flags (e.g. `--shard 1/3`). */
   replayFlags?: string[];
+  /** Replay one recorded case: property scenarios use `path` to regenerate just that input. */
+  replay?: { caseId: string; path?: string };
   /** Environment the connector inherits from the harness (PATH etc.); default: a safe subset of process.env. */
   baseEnv?: Record<string, string>;
 }
@@ -213,6 +215,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         if (r.ok) extraConnectors.push(r.connector);
         return r;
       },
+      ...(opts.replay ? { replay: opts.replay } : {}),
       onResponse: (where, text) => {
         if (webhookResponses.length < 2_000) webhookResponses.push({ where, text });
       },
