@@ -69,12 +69,21 @@ async function route(collection: ProxyCollection, req: IncomingMessage): Promise
     if (!match) continue;
     pathMatched = true;
     if (method !== req.method) continue;
-    const params = match.slice(1).map((p) => decodeURIComponent(p));
+    const params = match.slice(1).map(decodeSegment);
     return handler(collection, params, () => readJson(req));
   }
   return pathMatched
     ? json({ error: `method ${req.method ?? ''} not allowed`, status: 405 }, 405)
     : json({ error: 'not found', status: 404 }, 404);
+}
+
+/** A malformed %-escape is just an unknown name (404), not a server error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {

@@ -119,6 +119,7 @@ describe('HTTP API: Toxiproxy status codes and bodies', () => {
     expect(await version.text()).toMatch(/^\d+\.\d+\.\d+$/);
     expect((await call('PUT', '/proxies')).status).toBe(405);
     expect((await call('GET', '/nothing')).status).toBe(404);
+    expect((await call('GET', '/proxies/%E0%A4%A')).status).toBe(404);
   });
 
   it('programmatic calls throw coded GauntletErrors naming the field', async () => {
