@@ -25,7 +25,6 @@ import {
   type EventType,
   type ObjectKind,
   type PaymentObject,
-  type PaymentStatus,
   type PayoutObject,
   type RefundObject,
   type RefundStatus,
@@ -278,11 +277,7 @@ export class SyntheticData {
     }
     const kind = [...kinds][0]!;
     const object = base ?? this.objectOf(kind, DEFAULT_STATUS[kind]);
-    const events = types.map((t) => {
-      const o = structuredClone(object) as unknown as Record<string, unknown>;
-      o['status'] = EVENT_CATALOG[t].statuses[0];
-      return this.envelope(t, o as AnyEventEnvelope['data']['object'], {}) as unknown as EventEnvelope;
-    });
+    const events = types.map((t) => this.about(t, object, EVENT_CATALOG[t].statuses[0]!) as EventEnvelope);
     return { object, events };
   }
 
@@ -293,25 +288,23 @@ export class SyntheticData {
     canceled: EventEnvelope<'refund.canceled'>;
   } {
     const refund = this.refund();
-    const requested = this.event('refund.requested', { object: { ...refund, status: opts.requestedStatus ?? 'requested' } });
-    const canceled = this.event('refund.canceled', { object: { ...structuredClone(refund), status: 'canceled' } });
-    return { refund, requested, canceled };
+    return {
+      refund,
+      requested: this.about('refund.requested', refund, opts.requestedStatus ?? 'requested'),
+      canceled: this.about('refund.canceled', refund, 'canceled'),
+    };
   }
 
   /** A refund.requested / refund.succeeded pair on the same refund id. */
   refundLifecycleEvents(): { refund: RefundObject; requested: EventEnvelope<'refund.requested'>; succeeded: EventEnvelope<'refund.succeeded'> } {
     const refund = this.refund();
-    const requested = this.event('refund.requested', { object: { ...refund, status: 'requested' } });
-    const succeeded = this.event('refund.succeeded', { object: { ...structuredClone(refund), status: 'succeeded' } });
-    return { refund, requested, succeeded };
+    return { refund, requested: this.about('refund.requested', refund, 'requested'), succeeded: this.about('refund.succeeded', refund, 'succeeded') };
   }
 
   /** A payment.authorized / payment.captured pair on the same payment id. */
   paymentLifecycleEvents(): { payment: PaymentObject; authorized: EventEnvelope<'payment.authorized'>; captured: EventEnvelope<'payment.captured'> } {
     const payment = this.payment();
-    const authorized = this.event('payment.authorized', { object: { ...payment, status: 'authorized' satisfies PaymentStatus } });
-    const captured = this.event('payment.captured', { object: { ...structuredClone(payment), status: 'captured' } });
-    return { payment, authorized, captured };
+    return { payment, authorized: this.about('payment.authorized', payment, 'authorized'), captured: this.about('payment.captured', payment, 'captured') };
   }
 
   /** Every object id in the event (`data.object.id` first), for ledger attribution. */
@@ -377,6 +370,12 @@ export class SyntheticData {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /** An event about an existing object (its own copy, with `status`). */
+  private about<T extends EventType>(type: T, object: EventObject, status: string): EventEnvelope<T> {
+    const copy = { ...(structuredClone(object) as unknown as Record<string, unknown>), status };
+    return this.envelope(type, copy as unknown as AnyEventEnvelope['data']['object'], {}) as unknown as EventEnvelope<T>;
+  }
 
   private envelope(type: string, object: AnyEventEnvelope['data']['object'], overrides: EventOverrides): AnyEventEnvelope {
     const id = overrides.id ?? this.newId(ID_PREFIXES.event);
