@@ -77,9 +77,11 @@ export function createHub(opts: HubOptions): Hub {
       const t = tokens.find(ctx.request.headers.get('authorization'));
       return t ? { tokenId: t.id, clientId: t.clientId } : {};
     },
-    onSuccess: (entry: Partial<WorkEntry>) => {
-      if (entry.scope && entry.tokenId) used.add(entry.scope);
-    },
+  };
+  // Least privilege (clause 8) counts scopes a /v1 call needed and got through with; the
+  // token route also fills `scope` (the scopes it was asked for), which must not count.
+  const recordUsedScope = (entry: Partial<WorkEntry>) => {
+    if (entry.scope && entry.tokenId) used.add(entry.scope);
   };
   const idem = {
     store: idempotency,
@@ -87,7 +89,7 @@ export function createHub(opts: HubOptions): Hub {
   };
 
   const route = (spec: Omit<CallSpec, 'target' | 'ledger' | 'faults'>, path: string): HttpHandler => {
-    const full: CallSpec = { ...common, ...spec };
+    const full: CallSpec = { ...common, ...spec, ...(spec.guard ? { onSuccess: recordUsedScope } : {}) };
     const resolver = ({ request, params }: { request: Request; params: Record<string, string | readonly string[] | undefined> }) =>
       runCall(full, request, params as Record<string, string>);
     return spec.method === 'GET' ? http.get(path, resolver) : http.post(path, resolver);
