@@ -37,29 +37,42 @@ export interface MockBenchFigures {
 const TARGETS: MockBenchTarget[] = ['bare', 'served', 'msw'];
 const CHILD_START_TIMEOUT_MS = 15_000;
 
-/** Run the three targets one after another (~durationSec each). */
-export async function benchMocks(opts: { durationSec?: number; connections?: number } = {}): Promise<MockBenchFigures> {
+/**
+ * Run the three targets for ~durationSec each, interleaved in `rounds` slices so a
+ * shared machine's load drifts over all of them alike; figures are per-target medians.
+ */
+export async function benchMocks(opts: { durationSec?: number; connections?: number; rounds?: number } = {}): Promise<MockBenchFigures> {
   const durationSec = opts.durationSec ?? 3;
   const connections = opts.connections ?? 10;
-  const reqPerSec = {} as Record<MockBenchTarget, number>;
-  const non2xx = {} as Record<MockBenchTarget, number>;
-  const cpu = {} as Record<MockBenchTarget, number>;
-  for (const target of TARGETS) {
-    const { child, url } = await startTarget(target);
-    try {
-      const path = target === 'bare' ? '/' : '/v1/health';
+  const rounds = Math.max(1, opts.rounds ?? 3);
+  const slice = durationSec / rounds;
+  const started = new Map<MockBenchTarget, { child: ChildProcess; url: string }>();
+  const rps: Record<MockBenchTarget, number[]> = { bare: [], served: [], msw: [] };
+  const cpuPer: Record<MockBenchTarget, number[]> = { bare: [], served: [], msw: [] };
+  const non2xx: Record<MockBenchTarget, number> = { bare: 0, served: 0, msw: 0 };
+  try {
+    for (const target of TARGETS) {
+      const t = await startTarget(target);
+      started.set(target, t);
       // Short warm-up so JIT state is comparable between targets.
-      await autocannon({ url: url + path, connections, duration: 0.5 });
-      const before = await childCpu(child);
-      const result = await autocannon({ url: url + path, connections, duration: durationSec });
-      const after = await childCpu(child);
-      reqPerSec[target] = Math.round(result.requests.average);
-      non2xx[target] = result.non2xx + result.errors;
-      cpu[target] = Math.round(((after - before) / Math.max(1, result.requests.total)) * 10) / 10;
-    } finally {
-      child.kill('SIGKILL');
+      await autocannon({ url: t.url + pathFor(target), connections, duration: 0.5 });
     }
+    for (let round = 0; round < rounds; round++) {
+      for (const target of TARGETS) {
+        const { child, url } = started.get(target) as { child: ChildProcess; url: string };
+        const before = await childCpu(child);
+        const result = await autocannon({ url: url + pathFor(target), connections, duration: slice });
+        const after = await childCpu(child);
+        rps[target].push(result.requests.total / slice);
+        cpuPer[target].push((after - before) / Math.max(1, result.requests.total));
+        non2xx[target] += result.non2xx + result.errors;
+      }
+    }
+  } finally {
+    for (const { child } of started.values()) child.kill('SIGKILL');
   }
+  const reqPerSec = { bare: Math.round(median(rps.bare)), served: Math.round(median(rps.served)), msw: Math.round(median(rps.msw)) };
+  const cpu = { bare: round1(median(cpuPer.bare)), served: round1(median(cpuPer.served)), msw: round1(median(cpuPer.msw)) };
   return {
     durationSec,
     connections,
@@ -71,6 +84,20 @@ export async function benchMocks(opts: { durationSec?: number; connections?: num
     servedCpuRatio: round2(cpu.bare / cpu.served),
     mswCpuRatio: round2(cpu.bare / cpu.msw),
   };
+}
+
+function pathFor(target: MockBenchTarget): string {
+  return target === 'bare' ? '/' : '/v1/health';
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 function round2(n: number): number {

@@ -382,19 +382,12 @@ class LazyRequest {
     private readonly inflight: Set<AbortController>,
   ) {}
 
+  /**
+   * `get`/`has` answer straight from node's parsed headers (the common case in
+   * resolvers); any other use builds a real `Headers` once.
+   */
   get headers(): Headers {
-    if (!this.headersCache) {
-      const h = new Headers();
-      const raw = this.req.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        try {
-          h.append(raw[i] as string, raw[i + 1] as string);
-        } catch {
-          // A header value the fetch spec rejects: skip it rather than fail the call.
-        }
-      }
-      this.headersCache = h;
-    }
+    if (!this.headersCache) this.headersCache = lazyHeaders(this.req) as unknown as Headers;
     return this.headersCache;
   }
 
@@ -472,13 +465,51 @@ class LazyRequest {
       const hasBody = this.method !== 'GET' && this.method !== 'HEAD' && this.bodyBuf.length > 0;
       this.real = new Request(this.url, {
         method: this.method,
-        headers: this.headers,
+        headers: buildHeaders(this.req),
         body: hasBody ? new Uint8Array(this.bodyBuf) : undefined,
         signal: this.signal,
       });
     }
     return this.real;
   }
+}
+
+function buildHeaders(req: IncomingMessage): Headers {
+  const h = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    try {
+      h.append(raw[i] as string, raw[i + 1] as string);
+    } catch {
+      // A header value the fetch spec rejects: skip it rather than fail the call.
+    }
+  }
+  return h;
+}
+
+/** A Headers look-alike whose `get`/`has` skip building a real Headers. */
+function lazyHeaders(req: IncomingMessage): object {
+  let real: Headers | undefined;
+  const build = (): Headers => (real ??= buildHeaders(req));
+  return new Proxy(
+    {},
+    {
+      get(_t, prop) {
+        if (prop === 'get' && !real) {
+          return (name: string) => {
+            const v = req.headers[name.toLowerCase()];
+            if (v === undefined) return null;
+            return Array.isArray(v) ? v.join(', ') : v;
+          };
+        }
+        if (prop === 'has' && !real) return (name: string) => req.headers[name.toLowerCase()] !== undefined;
+        const h = build();
+        const value = Reflect.get(h, prop, h) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(h) : value;
+      },
+      getPrototypeOf: () => Headers.prototype,
+    },
+  );
 }
 
 // ---------------------------------------------------------------- response

@@ -36,6 +36,23 @@ describe('serveHandlers', () => {
     expect(await b.json()).toEqual({ id: 'a b', got: { n: 1 } });
   });
 
+  it('gives resolvers Headers that behave like real ones (get, has, iteration, instanceof)', async () => {
+    const { s } = await serve([
+      http.get('/h', ({ request }) =>
+        HttpResponse.json({
+          get: request.headers.get('X-Multi'),
+          has: request.headers.has('x-missing'),
+          isHeaders: request.headers instanceof Headers,
+          entries: Object.fromEntries([...request.headers].filter(([k]) => k.startsWith('x-'))),
+        }),
+      ),
+      http.get('/form', async ({ request }) => HttpResponse.json({ ua: request.clone().headers.get('x-multi') })),
+    ]);
+    const res = await fetch(`${s.url}/h`, { headers: [['x-multi', 'a'], ['x-multi', 'b'], ['x-one', '1']] });
+    expect(await res.json()).toEqual({ get: 'a, b', has: false, isHeaders: true, entries: { 'x-multi': 'a, b', 'x-one': '1' } });
+    expect(await (await fetch(`${s.url}/form`, { headers: { 'x-multi': 'z' } })).json()).toEqual({ ua: 'z' });
+  });
+
   it('answers an unhandled request with 500 naming method and path, and reports it', async () => {
     const { s, unhandled } = await serve([http.get('/v1/health', () => HttpResponse.text('ok'))]);
     const res = await fetch(`${s.url}/v1/nope`, { method: 'DELETE' });
