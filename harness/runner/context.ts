@@ -30,6 +30,14 @@ export interface SettleOptions {
   maxMs?: number;
 }
 
+/** Property-scenario budget from `--runs` / `--time-budget`; unset fields use each scenario's defaults. */
+export interface RunBudget {
+  /** Generated cases per property. */
+  runs?: number;
+  /** Wall-clock budget (ms) for generating cases in one property scenario. */
+  timeBudgetMs?: number;
+}
+
 export interface ContextDeps {
   manifest: Manifest;
   manifestArg: string;
@@ -48,6 +56,8 @@ export interface ContextDeps {
   settleMaxMs: number;
   /** Set by `gauntlet replay`: property scenarios replay only this fast-check path. */
   replay?: { caseId: string; path?: string };
+  /** Property budget (`--runs`, `--time-budget`). */
+  budget?: RunBudget;
   /** Receives every response body (for the leak scan); bounded by the runner. */
   onResponse?: (where: string, text: string) => void;
 }
@@ -71,6 +81,8 @@ export class ScenarioContext {
   readonly signal: AbortSignal;
   /** Present when replaying one recorded case (`gauntlet replay`). */
   readonly replay: { caseId: string; path?: string } | undefined;
+  /** Budget for property scenarios (`--runs`, `--time-budget`); empty means scenario defaults. */
+  readonly budget: RunBudget;
   /** Ledger sequence number when the scenario started: its scope. */
   readonly startSeq: number;
   private caseCounter = 0;
@@ -87,6 +99,7 @@ export class ScenarioContext {
     this.signal = deps.signal;
     this.startSeq = deps.sandbox.ledger.lastSeq;
     this.replay = deps.replay;
+    this.budget = deps.budget ?? {};
   }
 
   connector(): RunningConnector {

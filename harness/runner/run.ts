@@ -14,7 +14,7 @@ import type { StartedSandbox } from '../sandbox/types.js';
 import { CONTROLS } from '../scoring/controls.js';
 import { aggregateControl, scoreControls } from '../scoring/score.js';
 import { WebhookSender } from '../webhooks/sender.js';
-import { ScenarioContext, scenarioSeed } from './context.js';
+import { ScenarioContext, scenarioSeed, type RunBudget } from './context.js';
 import { entryMatchesRule, rulesFor } from './effects-oracle.js';
 import type { LedgerEntry } from '../model/ledger.js';
 import { RunRecorder } from './recorder.js';
@@ -38,6 +38,8 @@ export interface RunOptions {
   replayFlags?: string[];
   /** Replay one recorded case: property scenarios use `path` to regenerate just that input. */
   replay?: { caseId: string; path?: string };
+  /** Property budget (`--runs`, `--time-budget`); property scenarios use their defaults when unset. */
+  budget?: RunBudget;
   /** Environment the connector inherits from the harness (PATH etc.); default: a safe subset of process.env. */
   baseEnv?: Record<string, string>;
 }
@@ -216,6 +218,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         return r;
       },
       ...(opts.replay ? { replay: opts.replay } : {}),
+      ...(opts.budget ? { budget: opts.budget } : {}),
       onResponse: (where, text) => {
         if (webhookResponses.length < 2_000) webhookResponses.push({ where, text });
       },
