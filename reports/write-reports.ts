@@ -5,24 +5,35 @@ import type { RunReport } from '../harness/model/report.js';
 import type { Redactor } from '../harness/redact.js';
 import { renderJsonReport } from './json.js';
 import { renderJunit } from './junit.js';
+import { renderHtmlReport } from './html.js';
+import { renderSarif } from './sarif.js';
 
 export interface ReportFiles {
   json: string;
   junit: string;
+  /** Self-contained HTML report (no network, strict CSP). */
+  html?: string;
+  /** SARIF 2.1.0 for code scanning. */
+  sarif?: string;
 }
 
 /**
- * Write report.json and junit.xml into `dir` (created if missing), both from the
- * redacted report. Each file is written to a temporary name and renamed, so an
+ * Write report.json, junit.xml, report.html and report.sarif into `dir` (created if
+ * missing), all from the redacted report. Each file is written to a temporary name and renamed, so an
  * interrupted run never leaves a half-written report for CI to parse.
  *
  * @example
  * const files = await writeReports(report, 'gauntlet-report', redactor);
- * // { json: 'gauntlet-report/report.json', junit: 'gauntlet-report/junit.xml' }
+ * // { json: 'gauntlet-report/report.json', junit: 'gauntlet-report/junit.xml', html: '…/report.html', sarif: '…/report.sarif' }
  */
 export async function writeReports(report: RunReport, dir: string, redactor: Redactor): Promise<ReportFiles> {
   const redacted = redactor.redactDeep(report);
-  const files: ReportFiles = { json: path.join(dir, 'report.json'), junit: path.join(dir, 'junit.xml') };
+  const files: ReportFiles = {
+    json: path.join(dir, 'report.json'),
+    junit: path.join(dir, 'junit.xml'),
+    html: path.join(dir, 'report.html'),
+    sarif: path.join(dir, 'report.sarif'),
+  };
   try {
     await mkdir(dir, { recursive: true });
   } catch (cause) {
@@ -31,8 +42,12 @@ export async function writeReports(report: RunReport, dir: string, redactor: Red
   // Render before writing anything: a rendering bug must not leave one file without the other.
   const json = renderJsonReport(redacted, redactor);
   const junit = renderJunit(redacted);
+  const html = renderHtmlReport(redacted);
+  const sarif = `${JSON.stringify(renderSarif(redacted), null, 2)}\n`;
   await atomicWrite(files.json, json);
   await atomicWrite(files.junit, junit);
+  await atomicWrite(files.html!, html);
+  await atomicWrite(files.sarif!, sarif);
   return files;
 }
 

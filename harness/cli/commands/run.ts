@@ -7,6 +7,7 @@ import { selectScenarios, validateCatalog } from '../../runner/select.js';
 import { SCENARIOS } from '../../../scenarios/index.js';
 import { writeReports } from '../../../reports/write-reports.js';
 import { printConsoleSummary } from '../../../reports/console.js';
+import { emitGithubOutputs } from '../../../reports/github.js';
 import { ProgressReporter } from '../../../reports/progress.js';
 import { reapAll } from '../../driver/reaper.js';
 import type { Verdict } from '../../model/control.js';
@@ -83,6 +84,7 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
         }
         const files = await writeReports(report, reportDir, redactor);
         printConsoleSummary(report, process.stdout, { files, redactor });
+        await emitGithubOutputs(redactor.redactDeep(report));
         setExit(ac.signal.aborted ? 130 : exitCodeFor(report.verdict));
       } finally {
         process.off('SIGINT', onSignal);
