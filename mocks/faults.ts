@@ -136,6 +136,8 @@ export interface FaultedCall<E> {
   work: (pause: () => Promise<void>) => Promise<WorkResult<E>>;
   /** Record the call; `entry` is undefined when the work never ran. */
   record: (entry: E | undefined, status: number | null, fault: string | undefined) => void;
+  /** Faulted calls only: the client went away before the answer was complete, `afterMs` after arrival. */
+  onAbandoned?: (afterMs: number) => void;
 }
 
 /** Run a route's work under an optional fault and return what the client gets. */
@@ -148,6 +150,7 @@ export async function answerWithFault<E>(call: FaultedCall<E>): Promise<Response
     return r.response;
   }
   const label = faultLabel(fault);
+  if (call.onAbandoned) watchAbandonment(signal(), call.onAbandoned);
   switch (fault.kind) {
     case 'hang':
       record(undefined, null, label);
@@ -192,6 +195,13 @@ export async function answerWithFault<E>(call: FaultedCall<E>): Promise<Response
       return hang(signal());
     }
   }
+}
+
+/** Reports when the client closes a faulted call early: how long it waited is the evidence. */
+function watchAbandonment(signal: AbortSignal, onAbandoned: (afterMs: number) => void): void {
+  if (signal.aborted) return;
+  const started = performance.now();
+  signal.addEventListener('abort', () => onAbandoned(Math.round(performance.now() - started)), { once: true });
 }
 
 /**

@@ -37,6 +37,12 @@ export interface LedgerEntry {
   destination?: string;
   /** Fault the sandbox injected for this call, if any. */
   fault?: string;
+  /**
+   * For a faulted call (hang, delay, commit-then-hang, slow body): ms from its arrival until
+   * the client closed the connection without waiting for the answer; unset while it waits.
+   * Evidence for clause 9 (did the connector give up within its declared timeout?).
+   */
+  abandonedAfterMs?: number;
   /** Capped request body, for evidence (redacted before reporting). */
   requestBody?: string;
 }

@@ -64,11 +64,18 @@ export async function runCall(spec: CallSpec, request: Request, params: Record<s
   };
   const objectIds = findObjectIds(path, body.params ?? (body.raw ? body.raw : undefined));
 
+  // A faulted call's entry learns later whether the client gave up on it (clause 9 evidence).
+  let recorded: LedgerEntry | undefined;
+  let abandonedAfterMs: number | undefined;
   return answerWithFault<Partial<WorkEntry>>({
     fault: spec.faults.take(method, path) ?? spec.fault,
     signal: () => request.signal,
+    onAbandoned: (afterMs) => {
+      abandonedAfterMs = afterMs;
+      if (recorded) recorded.abandonedAfterMs = afterMs;
+    },
     record: (entry, status, fault) => {
-      spec.ledger.record({
+      recorded = spec.ledger.record({
         target: spec.target,
         method,
         path,
@@ -79,6 +86,7 @@ export async function runCall(spec: CallSpec, request: Request, params: Record<s
         status,
         committed: entry?.committed ?? false,
         fault,
+        ...(abandonedAfterMs !== undefined ? { abandonedAfterMs } : {}),
       });
       if (entry && ((status !== null && status >= 200 && status < 300) || entry.committed)) spec.onSuccess?.(entry);
     },
