@@ -6,7 +6,7 @@
  * failure or an injected fault is performed for real, once.
  */
 import { jsonResponse } from './json-response.js';
-import { HttpResponse } from 'msw';
+import { TextBodyResponse } from '../serve-handlers.js';
 
 export const IDEMPOTENCY_KEY_MAX = 255;
 
@@ -64,7 +64,7 @@ export class IdempotencyStore {
     }
     return {
       kind: 'replay',
-      response: new HttpResponse(existing.body ?? '', {
+      response: new TextBodyResponse(existing.body ?? '', {
         status: existing.status ?? 200,
         headers: { 'Content-Type': existing.contentType ?? 'application/json', 'Idempotent-Replayed': 'true' },
       }),

@@ -1,12 +1,12 @@
 /**
- * `HttpResponse.json` without its `new Blob(...)` for Content-Length: profiling the
- * hub showed Blob creation among the top costs per call, and the mock server sets
- * Content-Length itself when it writes a string body.
+ * JSON answers for the mocks. `HttpResponse.json` costs a Blob (for Content-Length)
+ * and a body stream per call; a `TextBodyResponse` keeps the text as text and the
+ * mock server sets Content-Length when it writes it.
  */
-import { HttpResponse } from 'msw';
+import { TextBodyResponse } from '../serve-handlers.js';
 
 export function jsonResponse(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
-  return new HttpResponse(JSON.stringify(body), {
+  return new TextBodyResponse(JSON.stringify(body), {
     status: init.status ?? 200,
     headers: { 'Content-Type': 'application/json', ...init.headers },
   });

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { delay, http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serveHandlers, type ServedHandlers } from '../../mocks/serve-handlers.js';
+import { serveHandlers, TextBodyResponse, type ServedHandlers } from '../../mocks/serve-handlers.js';
 
 const open: ServedHandlers[] = [];
 afterEach(async () => {
@@ -158,6 +158,26 @@ describe('serveHandlers', () => {
     expect(Date.now() - t0).toBeLessThan(2500);
     expect(await pending).toBe('dropped');
     await s.close(); // idempotent
+  });
+});
+
+describe('TextBodyResponse', () => {
+  it('reads like any Response: text/json/arrayBuffer once, clone, a body stream, and served with Content-Length', async () => {
+    const r = new TextBodyResponse('{"é":1}', { status: 201, headers: { 'Content-Type': 'application/json' } });
+    expect(r).toBeInstanceOf(Response);
+    expect(r.status).toBe(201);
+    const copy = r.clone();
+    expect(await r.json()).toEqual({ é: 1 });
+    expect(r.bodyUsed).toBe(true);
+    await expect(r.text()).rejects.toThrow(TypeError);
+    expect(new TextDecoder().decode(await copy.clone().arrayBuffer())).toBe('{"é":1}');
+    expect(await new Response(copy.body).text()).toBe('{"é":1}');
+
+    const { s } = await serve([http.get('/t', () => new TextBodyResponse('héllo', { headers: { 'x-a': '1' } }))]);
+    const res = await rawGet(`${s.url}/t`);
+    expect(res).toMatchObject({ status: 200, body: 'héllo' });
+    expect(res.headers['content-length']).toBe('6');
+    expect(res.headers['x-a']).toBe('1');
   });
 });
 
