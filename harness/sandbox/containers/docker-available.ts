@@ -23,10 +23,19 @@ async function probe(): Promise<DockerAvailability> {
   disableRyukByDefault();
   let timer: NodeJS.Timeout | undefined;
   try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
     });
+    // Testcontainers falls back to the default socket when DOCKER_HOST fails; an explicit
+    // DOCKER_HOST is the user's choice and must be the engine that answers.
+    const explicit = process.env.DOCKER_HOST;
+    if (explicit) {
+      const { default: Dockerode } = await import('dockerode');
+      await Promise.race([new Dockerode().ping(), timeout]).catch((err: unknown) => {
+        throw new Error(`DOCKER_HOST=${explicit} does not answer: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+    const { getContainerRuntimeClient } = await import('testcontainers');
     const client = await Promise.race([getContainerRuntimeClient(), timeout]);
     await Promise.race([client.container.dockerode.ping(), timeout]);
     return { ok: true };

@@ -53,6 +53,7 @@ export async function buildImage(
       return !keep.has(rel) && rules.ignores(rel);
     };
   }
+  const startedSec = Math.floor(Date.now() / 1000) - 1;
   const tar = pack(opts.context, ignore ? { ignore } : {});
   const stream = await docker.buildImage(tar, { t: opts.tag, dockerfile: opts.dockerfile, buildargs: opts.buildArgs ?? {}, labels: opts.labels, rm: true, forcerm: true, version: '1' } as Dockerode.ImageBuildOptions);
   const lines: string[] = [];
@@ -72,13 +73,23 @@ export async function buildImage(
         if (failed) {
           const tail = lines.slice(-15).join('').trim();
           reject(new GauntletError('GAUNTLET_ERR_SANDBOX_START', `docker build of ${opts.tag} (${path.join(opts.context, opts.dockerfile)}) failed: ${String(failed instanceof Error ? failed.message : failed).trim()}${tail ? `\n${tail}` : ''}`));
-        } else resolve();
+        } else void removeStageLeftovers(docker, startedSec).then(() => resolve());
       },
       (ev: { stream?: string }) => {
         if (ev.stream && lines.length < 500) lines.push(ev.stream);
       },
     );
   });
+}
+
+/**
+ * The classic builder leaves the last image of each earlier stage of a multi-stage build
+ * untagged and unlabelled (labels go to the final image only). Those appear in
+ * `docker images` as <none>; remove the ones created since this build started.
+ */
+async function removeStageLeftovers(docker: Dockerode, sinceSec: number): Promise<void> {
+  const dangling = await docker.listImages({ filters: { dangling: ['true'] } }).catch(() => []);
+  await Promise.allSettled(dangling.filter((i) => i.Created >= sinceSec).map((i) => docker.getImage(i.Id).remove({ force: false })));
 }
 
 // ---- the sandbox services image -------------------------------------------------------
