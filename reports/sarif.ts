@@ -180,7 +180,8 @@ function physical(a: ArtifactLocation) {
 
 /** The manifest as a repository-relative URI when it lies inside repoRoot, else an absolute file URI. */
 export function manifestLocation(manifest: string, repoRoot: string): ArtifactLocation {
-  const raw = String(manifest);
+  // Lone surrogates would make encodeURIComponent throw.
+  const raw = String(manifest).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   const abs = path.resolve(repoRoot, raw);
   const rel = path.relative(path.resolve(repoRoot), abs);
   if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
