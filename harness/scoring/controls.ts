@@ -75,6 +75,9 @@ export const CONTROLS: readonly ControlDefinition[] = [
 
   // Clause 12: kill switch.
   defineControl({ id: 'kill-switch-stops-effects', title: 'Effects stop within a bound after the kill switch', clause: 12, severity: 'critical', weight: 8, rationale: 'Disabling a connector must actually stop it.' }),
+
+  // Clause 3 under load (the load pack): the other load checks reuse the clause 3/4 controls above.
+  defineControl({ id: 'load-stays-healthy', title: 'After a burst of signed load the connector is up, healthy and processes the next valid event', clause: 3, severity: 'high', weight: 5, rationale: 'A connector that falls over under a burst drops every event after it, and the hub retries into a storm.' }),
 ];
 
 const BY_ID = new Map(CONTROLS.map((c) => [c.id, c]));
