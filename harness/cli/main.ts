@@ -5,6 +5,9 @@ import { registerRun } from './commands/run.js';
 import { registerValidate } from './commands/validate.js';
 import { registerScenarios } from './commands/scenarios.js';
 import { registerReplay } from './commands/replay.js';
+import { registerLoad } from './commands/load.js';
+import { registerMerge } from './commands/merge.js';
+import { registerHistory } from './commands/history.js';
 import { sanitizeForTerminal } from '../../reports/escape.js';
 
 /** Exit codes (documented in README and docs/errors.md). */
@@ -28,6 +31,9 @@ Examples:
   registerValidate(program, setExit);
   registerScenarios(program, setExit);
   registerReplay(program, setExit);
+  registerLoad(program, setExit);
+  registerMerge(program, setExit);
+  registerHistory(program, setExit);
   return program;
 }
 

@@ -60,6 +60,14 @@ export interface RunReport {
   controls: ControlResult[];
   scenarios: ScenarioResult[];
   findings: Finding[];
+  /** Scopes requested in the manifest vs used by successful hub calls (least privilege; merged across shards). */
+  scopeUsage?: { requested: string[]; used: string[] };
+  /** Set when run with `--shard i/n`. */
+  shard?: { index: number; total: number };
+  /** Set by `gauntlet merge`: the shard reports this one combines. */
+  mergedFrom?: { runIds: string[]; shards: number };
+  /** Comparison with `--baseline previous-report.json`. */
+  baseline?: BaselineComparison;
   /** Shell command that reruns this exact run. */
   replay: string;
   /** Latency samples and timeline for plots (ms). */
@@ -71,4 +79,19 @@ export interface RunReport {
   connectorLog: { stdoutTail: string[]; stderrTail: string[]; truncatedBytes: number; exit?: { code: number | null; signal: string | null } };
   /** Ledger summary (redacted). */
   ledger: Pick<LedgerEntry, 'seq' | 'at' | 'target' | 'method' | 'path' | 'status' | 'committed' | 'idempotencyKey' | 'scenarioId' | 'fault' | 'destination'>[];
+}
+
+export interface BaselineComparison {
+  /** The baseline report's path as given, and its run id. */
+  file: string;
+  runId: string;
+  score: number;
+  scoreDelta: number;
+  verdict: Verdict;
+  /** Controls that fail now but did not fail in the baseline. */
+  newFailures: Array<{ id: string; clause: number; severity: Severity }>;
+  /** Controls that failed in the baseline and pass now. */
+  fixed: string[];
+  /** True when there are new failures or the score dropped by more than the allowed tolerance. */
+  regression: boolean;
 }

@@ -1,5 +1,6 @@
 import type { LogTail } from '../driver/types.js';
-import { scanForLeaks } from '../leaks/scan.js';
+import { leakContextOf } from '../leaks/context.js';
+import { scanForLeaks, type LeakSource } from '../leaks/scan.js';
 import type { Manifest } from '../manifest/types.js';
 import type { CheckOutcome } from '../model/control.js';
 import type { Finding } from '../model/report.js';
@@ -13,6 +14,8 @@ export interface RunScanInput {
   secrets: Array<{ name: string; value: string }>;
   /** False when the connector never ran a scenario: nothing to judge. */
   ranScenarios: boolean;
+  /** The synthetic datasets the run's events came from (planted canaries, customer names). */
+  datasets: Iterable<{ plantedValues(): string[]; knownNames(): string[] }>;
 }
 
 const MAX_FINDINGS_IN_EVIDENCE = 10;
@@ -23,7 +26,7 @@ const MAX_FINDINGS_IN_EVIDENCE = 10;
  */
 export function scanRunForLeaks(input: RunScanInput): { outcomes: CheckOutcome[]; findings: Finding[] } {
   if (!input.ranScenarios) return { outcomes: [], findings: [] };
-  const sources: Array<{ where: string; text: string }> = [];
+  const sources: LeakSource[] = [];
   input.logs.forEach((l, i) => {
     const suffix = input.logs.length > 1 ? ` (instance ${i + 1})` : '';
     sources.push({ where: `connector stdout${suffix}`, text: l.text('stdout') });
@@ -31,9 +34,14 @@ export function scanRunForLeaks(input: RunScanInput): { outcomes: CheckOutcome[]
   });
   sources.push(...input.responses);
   for (const e of input.sandbox.ledger.all()) {
-    if (e.requestBody) sources.push({ where: `${e.target} request ${e.method} ${e.path}${e.destination ? ` to ${e.destination}` : ''}`, text: e.requestBody });
+    if (!e.requestBody) continue;
+    const where = `${e.target} request ${e.method} ${e.path}${e.destination ? ` to ${e.destination}` : ''}`;
+    // Hub and acquirer are entitled to card tokens and customer references; third parties (egress) are not.
+    const ignore = e.target === 'egress' ? [] : ['card-token', 'customer-email', 'customer-name'];
+    sources.push({ where, text: e.requestBody, ignore });
   }
-  const findings: Finding[] = scanForLeaks(sources, { secrets: input.secrets, plantedValues: [] }).map((f) => ({ kind: f.kind, control: f.control, where: f.where, excerpt: f.excerpt }));
+  const ctx = leakContextOf({ secrets: input.secrets, datasets: input.datasets, allowedEmails: input.manifest.owner ? [input.manifest.owner] : [] });
+  const findings: Finding[] = scanForLeaks(sources, ctx).map((f) => ({ kind: f.kind, control: f.control, where: f.where, excerpt: f.excerpt }));
 
   const outcomes: CheckOutcome[] = [];
   for (const control of ['no-secret-leak', 'no-sensitive-data-leak'] as const) {

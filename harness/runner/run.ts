@@ -10,6 +10,7 @@ import type { CheckOutcome } from '../model/control.js';
 import { REPORT_SCHEMA_VERSION, type ControlResult, type RunReport, type ScenarioResult } from '../model/report.js';
 import { Redactor } from '../redact.js';
 import { EmbeddedSandbox } from '../sandbox/embedded.js';
+import { ContainersSandbox, type StartedContainersSandbox } from '../sandbox/containers/containers-sandbox.js';
 import type { StartedSandbox } from '../sandbox/types.js';
 import { CONTROLS } from '../scoring/controls.js';
 import { aggregateControl, scoreControls } from '../scoring/score.js';
@@ -36,6 +37,8 @@ export interface RunOptions {
   now?: () => number;
   /** Extra replay flags (e.g. `--shard 1/3`). */
   replayFlags?: string[];
+  /** Recorded in the report when the scenarios are one shard of the catalogue. */
+  shard?: { index: number; total: number };
   /** Replay one recorded case: property scenarios use `path` to regenerate just that input. */
   replay?: { caseId: string; path?: string };
   /** Property budget (`--runs`, `--time-budget`); property scenarios use their defaults when unset. */
@@ -89,11 +92,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
   const scenarioResults: ScenarioResult[] = [];
   const extraConnectors: RunningConnector[] = [];
   const webhookResponses: Array<{ where: string; text: string }> = [];
+  const datasets: SyntheticData[] = [];
   let partialReason: string | undefined;
-
-  if ((opts.sandbox ?? 'embedded') !== 'embedded') {
-    throw new GauntletError('GAUNTLET_ERR_FLAG_INVALID', `--sandbox ${opts.sandbox} is not available in this build; use --sandbox embedded`);
-  }
 
   const addOutcome = (scenario: string, o: CheckOutcome) => {
     const list = outcomesByControl.get(o.control) ?? [];
@@ -103,7 +103,11 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
 
   reporter.onBegin?.({ runId, connector: { name: manifest.name, version: manifest.version }, tier: manifest.tier, seed, scenarios: opts.scenarios.map((s) => ({ id: s.id, title: s.title, pack: s.pack })) });
 
-  const sandbox: StartedSandbox = await new EmbeddedSandbox(manifest).withSeed(seed).withClock(now).start();
+  // Containers: the sandbox services and the connector run in Docker (issue 5); same seams, same scenarios.
+  const sandbox: StartedSandbox =
+    opts.sandbox === 'containers'
+      ? await new ContainersSandbox(manifest).withSeed(seed).withClock(now).withRunId(runId).withSignal(signal).start()
+      : await new EmbeddedSandbox(manifest).withSeed(seed).withClock(now).start();
   sandbox.ledger.onEntry((e) => recorder.effect(e));
   sandbox.ledger.setAttributionPolicy((entry, candidates) =>
     candidates.find((c) => rulesFor(manifest, c.eventType).some((r) => entryMatchesRule(entry as LedgerEntry, r))) ?? candidates[0]);
@@ -113,7 +117,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     const h = { ...harnessEnv, ...overrides };
     return { ...baseEnv, ...h, ...expandEnv(manifest.run.env, h) };
   };
-  const start = (overrides?: Record<string, string>): Promise<StartResult> => startConnector(manifest, connectorEnv(overrides), { signal });
+  const start = (overrides?: Record<string, string>): Promise<StartResult> =>
+    sandbox.kind === 'containers' ? (sandbox as StartedContainersSandbox).startConnector(manifest, connectorEnv(overrides), { signal }) : startConnector(manifest, connectorEnv(overrides), { signal });
 
   let connector: RunningConnector | undefined;
   let sender: WebhookSender | undefined;
@@ -203,7 +208,11 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       manifestArg: opts.manifestArg,
       scenarioId: scenario.id,
       runSeed: seed,
-      data: new SyntheticData(scenarioSeed(seed, scenario.id)),
+      data: (() => {
+        const d = new SyntheticData(scenarioSeed(seed, scenario.id));
+        datasets.push(d);
+        return d;
+      })(),
       sandbox,
       sender: () => sender!,
       connector: () => connector!,
@@ -268,7 +277,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     ];
     const redactor = new Redactor(secrets);
     // Clause 10/11: scanned over everything the connector said or sent during the run.
-    const leaks = scanRunForLeaks({ manifest, sandbox, logs: logsOf.length ? logsOf.map((c) => c.logs) : [logs], responses: webhookResponses, secrets, ranScenarios: scenarioResults.some((s) => s.status !== 'skipped') });
+    const leaks = scanRunForLeaks({ manifest, sandbox, logs: logsOf.length ? logsOf.map((c) => c.logs) : [logs], responses: webhookResponses, secrets, datasets, ranScenarios: scenarioResults.some((s) => s.status !== 'skipped') });
     for (const o of leaks.outcomes) addOutcome('run-scan', o);
 
     const controls: ControlResult[] = CONTROLS.map((def) => {
@@ -297,7 +306,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       connector: { name: manifest.name, version: manifest.version, type: manifest.type, manifest: path.relative(process.cwd(), manifest.source.path) || manifest.source.path },
       tier: manifest.tier,
       seed,
-      sandbox: 'embedded',
+      sandbox: sandbox.kind,
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(finishedAt).toISOString(),
       durationMs: finishedAt - startedAt,
@@ -309,6 +318,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       controls,
       scenarios: scenarioResults,
       findings: leaks.findings,
+      scopeUsage: { requested: [...manifest.scopes], used: sandbox.hub.usedScopes() },
+      ...(opts.shard ? { shard: opts.shard } : {}),
       replay: `gauntlet run ${opts.manifestArg} ${replayFlags.join(' ')}`,
       metrics: { ackLatencyMs: recorder.ackLatencyMs, timeline: recorder.timeline },
       connectorLog: {

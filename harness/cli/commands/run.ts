@@ -11,6 +11,9 @@ import { emitGithubOutputs } from '../../../reports/github.js';
 import { ProgressReporter } from '../../../reports/progress.js';
 import { reapAll } from '../../driver/reaper.js';
 import type { Verdict } from '../../model/control.js';
+import { readReport } from '../../../reports/read-report.js';
+import { compareWithBaseline, describeBaseline } from '../../../reports/baseline.js';
+import { DEFAULT_HISTORY_PATH, HistoryStore } from '../../history/store.js';
 
 interface RunFlags {
   seed?: number;
@@ -19,6 +22,9 @@ interface RunFlags {
   pack?: string[];
   shard?: Shard;
   sandbox: SandboxKind;
+  baseline?: string;
+  failOnRegression: boolean;
+  history: string | false;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -38,16 +44,24 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--pack <name>', 'run only this pack (repeatable)', collect)
     .option('--shard <i/n>', 'run the i-th of n deterministic slices of the scenarios', parseShard)
     .addOption(new Option('--sandbox <kind>', 'sandbox: embedded (in-process) or containers').default('embedded').argParser(parseSandboxKind))
+    .option('--baseline <report.json>', 'compare with a previous report: new failures and score drops are regressions')
+    .option('--no-fail-on-regression', 'with --baseline: report regressions but do not change the exit code')
+    .option('--history <file>', 'SQLite history store the run is recorded in', DEFAULT_HISTORY_PATH)
+    .option('--no-history', 'do not record the run in the history store')
     .addHelpText('after', `
 Examples:
   $ gauntlet run examples/connectors/careful/connector.yaml
   $ gauntlet run connector.yaml --seed 42 --report-dir out/
   $ gauntlet run connector.yaml --seed 42 --scenario malformed-bodies
+  $ gauntlet run connector.yaml --baseline last-night/report.json
+  $ gauntlet run connector.yaml --shard 2/3 --report-dir shard-2
 
 Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 interrupted (partial report written).`)
     .action(async (manifestArg: string, flags: RunFlags) => {
       validateCatalog(SCENARIOS);
       const manifest = await loadManifest(manifestArg);
+      // Read the baseline before running: a bad baseline path must not cost a whole run.
+      const baseline = flags.baseline ? await readReport(flags.baseline) : undefined;
       const scenarios = selectScenarios(SCENARIOS, { ids: flags.scenario, packs: flags.pack, shard: flags.shard });
       const reportDir = path.resolve(flags.reportDir);
       const ac = new AbortController();
@@ -77,15 +91,27 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
           signal: ac.signal,
           reporter: progress,
           replayFlags,
+          ...(flags.shard ? { shard: flags.shard } : {}),
         });
+        if (baseline) report.baseline = compareWithBaseline(report, baseline, flags.baseline!);
         if (ac.signal.aborted) {
           report.partial = true;
           report.partialReason = 'interrupted by signal';
         }
         const files = await writeReports(report, reportDir, redactor);
         printConsoleSummary(report, process.stdout, { files, redactor });
+        if (report.baseline) process.stdout.write(`${describeBaseline(report.baseline).join('\n')}\n`);
         await emitGithubOutputs(redactor.redactDeep(report));
-        setExit(ac.signal.aborted ? 130 : exitCodeFor(report.verdict));
+        if (flags.history !== false) {
+          const store = new HistoryStore(flags.history);
+          try {
+            store.record(report);
+          } finally {
+            store.close();
+          }
+        }
+        const regression = report.baseline?.regression === true && flags.failOnRegression;
+        setExit(ac.signal.aborted ? 130 : regression ? 1 : exitCodeFor(report.verdict));
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
