@@ -74,6 +74,8 @@ const MAX_EVIDENCE_BODY = 4096;
 export class ScenarioContext {
   readonly manifest: Manifest;
   readonly scenarioId: string;
+  /** The manifest path as the user typed it (for replay commands). */
+  readonly manifestArg: string;
   readonly runSeed: number;
   readonly seed: number;
   readonly data: SyntheticData;
@@ -92,6 +94,7 @@ export class ScenarioContext {
   constructor(private readonly deps: ContextDeps) {
     this.manifest = deps.manifest;
     this.scenarioId = deps.scenarioId;
+    this.manifestArg = deps.manifestArg;
     this.runSeed = deps.runSeed;
     this.seed = scenarioSeed(deps.runSeed, deps.scenarioId);
     this.data = deps.data;
