@@ -5,6 +5,7 @@ import { duplicateConcurrent, duplicateSequential } from './duplicates.js';
 import { malformedBodies, oversizedBody } from './malformed.js';
 import { cancelledBeforeRequested } from './ordering.js';
 import { schemaDrift } from './schema-drift.js';
+import { loadBurst } from './load.js';
 
 /**
  * The scenario catalogue, in run order. Order matters only for readability of reports:
@@ -22,4 +23,6 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   schemaDrift,
   largeValidEvents,
   oversizedBody,
+  // Last: its burst leaves the connector a backlog no earlier scenario should inherit.
+  loadBurst,
 ];
