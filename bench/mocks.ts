@@ -1,7 +1,9 @@
 /**
  * Throughput of the mock server against two baselines:
  *  - bare: a node:http hello server (the ceiling),
- *  - served: the hub's `GET /v1/health` handler served by `serveHandlers`,
+ *  - served: the hub's `GET /v1/health` handler served by `serveHandlers` (auth lookup, fault
+ *    check, ledger entry per call: the real per-call work of the sandbox),
+ *  - plain: one minimal msw handler served by `serveHandlers` (the server's own overhead),
  *  - msw: the same handler answered through msw's `getResponse` on a plain node:http server.
  * Each target runs in its own child process so the load generator does not share its event loop.
  *
@@ -13,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
-export type MockBenchTarget = 'bare' | 'served' | 'msw';
+export type MockBenchTarget = 'bare' | 'served' | 'plain' | 'msw';
 
 export interface MockBenchFigures {
   durationSec: number;
@@ -21,6 +23,8 @@ export interface MockBenchFigures {
   reqPerSec: Record<MockBenchTarget, number>;
   /** served / bare: the target is >= 0.5. */
   servedRatio: number;
+  /** plain / bare: serveHandlers without the hub's per-call work. */
+  plainRatio: number;
   /** msw getResponse / bare, for comparison. */
   mswRatio: number;
   non2xx: Record<MockBenchTarget, number>;
@@ -34,7 +38,7 @@ export interface MockBenchFigures {
   mswCpuRatio: number;
 }
 
-const TARGETS: MockBenchTarget[] = ['bare', 'served', 'msw'];
+const TARGETS: MockBenchTarget[] = ['bare', 'served', 'plain', 'msw'];
 const CHILD_START_TIMEOUT_MS = 15_000;
 
 /**
@@ -47,9 +51,9 @@ export async function benchMocks(opts: { durationSec?: number; connections?: num
   const rounds = Math.max(1, opts.rounds ?? 3);
   const slice = durationSec / rounds;
   const started = new Map<MockBenchTarget, { child: ChildProcess; url: string }>();
-  const rps: Record<MockBenchTarget, number[]> = { bare: [], served: [], msw: [] };
-  const cpuPer: Record<MockBenchTarget, number[]> = { bare: [], served: [], msw: [] };
-  const non2xx: Record<MockBenchTarget, number> = { bare: 0, served: 0, msw: 0 };
+  const rps: Record<MockBenchTarget, number[]> = { bare: [], served: [], plain: [], msw: [] };
+  const cpuPer: Record<MockBenchTarget, number[]> = { bare: [], served: [], plain: [], msw: [] };
+  const non2xx: Record<MockBenchTarget, number> = { bare: 0, served: 0, plain: 0, msw: 0 };
   try {
     for (const target of TARGETS) {
       const t = await startTarget(target);
@@ -71,13 +75,18 @@ export async function benchMocks(opts: { durationSec?: number; connections?: num
   } finally {
     for (const { child } of started.values()) child.kill('SIGKILL');
   }
-  const reqPerSec = { bare: Math.round(median(rps.bare)), served: Math.round(median(rps.served)), msw: Math.round(median(rps.msw)) };
-  const cpu = { bare: round1(median(cpuPer.bare)), served: round1(median(cpuPer.served)), msw: round1(median(cpuPer.msw)) };
+  const reqPerSec = {} as Record<MockBenchTarget, number>;
+  const cpu = {} as Record<MockBenchTarget, number>;
+  for (const t of TARGETS) {
+    reqPerSec[t] = Math.round(median(rps[t]));
+    cpu[t] = round1(median(cpuPer[t]));
+  }
   return {
     durationSec,
     connections,
     reqPerSec,
     servedRatio: round2(reqPerSec.served / reqPerSec.bare),
+    plainRatio: round2(reqPerSec.plain / reqPerSec.bare),
     mswRatio: round2(reqPerSec.msw / reqPerSec.bare),
     non2xx,
     cpuMicrosPerRequest: cpu,
@@ -148,6 +157,12 @@ async function serveTarget(target: MockBenchTarget): Promise<string> {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
+  if (target === 'plain') {
+    const { serveHandlers, TextBodyResponse } = await import('../mocks/serve-handlers.js');
+    const { http } = await import('msw');
+    const plain = [http.get('/v1/health', () => new TextBodyResponse('{"status":"ok"}', { headers: { 'Content-Type': 'application/json' } }))];
+    return (await serveHandlers(plain, { onUnhandled: () => undefined, maxBodyBytes: 1 << 20 })).url;
+  }
   const handlers = await hubHandlers();
   if (target === 'served') {
     const { serveHandlers } = await import('../mocks/serve-handlers.js');
@@ -198,7 +213,7 @@ if (serveIdx !== -1) {
   void benchMocks().then((f) => {
     for (const t of TARGETS) console.log(`${t.padEnd(7)} ${String(f.reqPerSec[t]).padStart(7)} req/s  (non-2xx/errors: ${f.non2xx[t]})`);
     for (const t of TARGETS) console.log(`${t.padEnd(7)} ${String(f.cpuMicrosPerRequest[t]).padStart(7)} server CPU µs/request`);
-    console.log(`req/s ratio:  served/bare = ${f.servedRatio}   msw getResponse/bare = ${f.mswRatio}`);
-    console.log(`CPU ratio:    served/bare = ${f.servedCpuRatio}   msw getResponse/bare = ${f.mswCpuRatio}`);
+    console.log(`req/s ratio:  served/bare = ${f.servedRatio}   plain/bare = ${f.plainRatio}   msw getResponse/bare = ${f.mswRatio}`);
+    console.log(`CPU ratio:    served/bare = ${f.servedCpuRatio}   plain/bare = ${round2(f.cpuMicrosPerRequest.bare / f.cpuMicrosPerRequest.plain)}   msw getResponse/bare = ${f.mswCpuRatio}`);
   });
 }

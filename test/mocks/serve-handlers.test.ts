@@ -43,7 +43,7 @@ describe('serveHandlers', () => {
           get: request.headers.get('X-Multi'),
           has: request.headers.has('x-missing'),
           isHeaders: request.headers instanceof Headers,
-          entries: Object.fromEntries([...request.headers].filter(([k]) => k.startsWith('x-'))),
+          entries: xHeaders(request.headers),
         }),
       ),
       http.get('/form', async ({ request }) => HttpResponse.json({ ua: request.clone().headers.get('x-multi') })),
@@ -180,6 +180,14 @@ describe('TextBodyResponse', () => {
     expect(res.headers['x-a']).toBe('1');
   });
 });
+
+function xHeaders(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  h.forEach((v, k) => {
+    if (k.startsWith('x-')) out[k] = v;
+  });
+  return out;
+}
 
 function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
