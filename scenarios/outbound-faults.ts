@@ -147,13 +147,13 @@ export const outboundErrors = defineScenario({
       const events = Array.from({ length: ERROR_EVENTS }, () => ctx.event(money.type));
       const deliveries = events.map((ev, i) => ctx.sign(ev, { label: `valid ${money.type} #${i + 1} while the hub and acquirer answer with faults` }));
       const outcomes = await ctx.deliverAll(deliveries, { valid: true, concurrency: ERROR_EVENTS });
-      await ctx.settle({ expectEffects: events, maxMs: 10_000, quietMs: 400 });
+      await ctx.settle({ expectEffects: events, maxMs: 5_000, quietMs: 400 });
       // Like the hub: an event still unprocessed is delivered again once the faults are spent.
       const unfinished = events.filter((ev) => !processed(ctx, ev));
       if (unfinished.length > 0) {
         clearAllFaults(ctx);
         await ctx.deliverAll(unfinished.map((ev) => deliveries[events.indexOf(ev)]!), { valid: true, concurrency: ERROR_EVENTS });
-        await ctx.settle({ expectEffects: unfinished, maxMs: 5_000, quietMs: 300 });
+        await ctx.settle({ expectEffects: unfinished, maxMs: 2_500, quietMs: 300 });
       }
       const out: CheckOutcome[] = [];
       const scope = ctx.ledger();

@@ -35,6 +35,8 @@ export interface LedgerEntry {
   scenarioId?: string;
   /** Host:port for egress entries. */
   destination?: string;
+  /** Egress entries: which mechanism saw the attempt (unset: the HTTP_PROXY egress proxy). See docs/egress.md. */
+  observedBy?: 'egress-proxy' | 'interceptor';
   /** Fault the sandbox injected for this call, if any. */
   fault?: string;
   /**
