@@ -76,7 +76,8 @@ export function latencyHistogram(samplesIn: readonly unknown[], slaMs?: number):
   });
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
     const v = t * top;
-    parts.push(`<text x="${x(v).toFixed(1)}" y="${H - 18}" text-anchor="middle" class="tick">${escapeHtml(t === 1 && max > top ? `≥${fmt(v)}` : fmt(v))}</text>`);
+    const anchor = t === 0 ? 'start' : t === 1 ? 'end' : 'middle';
+    parts.push(`<text x="${x(v).toFixed(1)}" y="${H - 18}" text-anchor="${anchor}" class="tick">${escapeHtml(t === 1 && max > top ? `≥${fmt(v)}` : fmt(v))}</text>`);
   }
   parts.push(`<text x="${PAD.left - 6}" y="${PAD.top + 8}" text-anchor="end" class="tick">${peak}</text>`);
   parts.push(`<text x="${PAD.left - 6}" y="${PAD.top + plotH}" text-anchor="end" class="tick">0</text>`);
@@ -130,7 +131,7 @@ export function timelinePlot(pointsIn: readonly TimelinePoint[]): string {
     parts.push(`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="3.2" class="dot ${p.kind} ${statusClass(p.status)}"><title>${escapeHtml(label)}</title></circle>`);
   });
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(`<text x="${(left + t * plotW).toFixed(1)}" y="${H - 18}" text-anchor="middle" class="tick">${escapeHtml(fmt(t * end))}</text>`);
+    parts.push(`<text x="${(left + t * plotW).toFixed(1)}" y="${H - 18}" text-anchor="${t === 0 ? 'start' : t === 1 ? 'end' : 'middle'}" class="tick">${escapeHtml(fmt(t * end))}</text>`);
   }
   const sampled = step > 1 ? `, every ${step}th of ${valid.length} shown` : '';
   parts.push(`<text x="${TW / 2}" y="${H - 2}" text-anchor="middle" class="muted">time since run start (${points.length} events${sampled})</text>`);
