@@ -74,3 +74,25 @@ export function eventIdOf(body: Buffer): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A tight settle for property cases: returns once every `expect` event met its `effects.min`
+ * and the ledger has been quiet for `quietMs` (polled every few ms), bounded by `maxMs`.
+ */
+export async function settleCase(ctx: ScenarioContext, expect: EventEnvelope[], quietMs = 40, maxMs = 3_000): Promise<void> {
+  const deadline = ctx.now() + maxMs;
+  let lastSeq = ctx.sandbox.ledger.lastSeq;
+  let quietSince = ctx.now();
+  for (;;) {
+    if (ctx.signal.aborted) return;
+    const now = ctx.now();
+    if (now >= deadline) return;
+    const seq = ctx.sandbox.ledger.lastSeq;
+    if (seq !== lastSeq) {
+      lastSeq = seq;
+      quietSince = now;
+    }
+    if (now - quietSince >= quietMs && expect.every((ev) => ctx.ruleChecks(ev).every((c) => c.minOk))) return;
+    await sleep(4);
+  }
+}
