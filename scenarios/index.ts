@@ -5,6 +5,7 @@ import { duplicateConcurrent, duplicateSequential } from './duplicates.js';
 import { malformedBodies, oversizedBody } from './malformed.js';
 import { cancelledBeforeRequested } from './ordering.js';
 import { schemaDrift } from './schema-drift.js';
+import { dataProtection } from './data-protection.js';
 import { loadBurst } from './load.js';
 
 /**
@@ -23,6 +24,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   schemaDrift,
   largeValidEvents,
   oversizedBody,
+  dataProtection,
   // Last: its burst leaves the connector a backlog no earlier scenario should inherit.
   loadBurst,
 ];
