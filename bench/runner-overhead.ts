@@ -88,7 +88,7 @@ export async function benchRunnerOverhead(opts: { deliveries?: number; budgetMs?
       if (o.status !== 200) throw new Error(`bench sink answered ${o.status ?? o.error?.kind}`);
       return Number(process.hrtime.bigint() - t) / 1e6;
     };
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < Math.min(200, deliveries); i++) {
       await plainOnce();
       await runnerOnce(i);
       await deliverOnce();
@@ -96,7 +96,8 @@ export async function benchRunnerOverhead(opts: { deliveries?: number; budgetMs?
     const plain: number[] = [];
     const runner: number[] = [];
     const deliverOnly: number[] = [];
-    while (plain.length < deliveries && Date.now() < deadline) {
+    // At least one block, however short the budget: a figure from nothing is NaN.
+    while (plain.length === 0 || (plain.length < deliveries && Date.now() < deadline)) {
       for (let i = 0; i < BLOCK; i++) plain.push(await plainOnce());
       for (let i = 0; i < BLOCK; i++) runner.push(await runnerOnce(i));
       for (let i = 0; i < BLOCK; i++) deliverOnly.push(await deliverOnce());

@@ -64,6 +64,34 @@ export async function benchStandardRun(opts: { manifest?: string; seed?: number;
   }
 }
 
+/**
+ * The baseline for the standard run: the same built CLI doing almost nothing
+ * (`gauntlet validate` of the same manifest): process start, module load, one manifest.
+ */
+export async function benchCliBaseline(manifest = 'examples/connectors/careful/connector.yaml'): Promise<{ wallMs: number; peakRssMb: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gauntlet-bench-cli-'));
+  const rssFile = path.join(dir, 'rss.txt');
+  const preload = path.join(dir, 'report-rss.mjs');
+  await writeFile(preload, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { try { writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)); } catch {} });\n`);
+  try {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', preload, path.join(ROOT, 'bin/gauntlet.js'), 'validate', manifest], { cwd: ROOT, stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('error', reject);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const wallMs = Math.round(performance.now() - started);
+    const rssKb = Number((await readFile(rssFile, 'utf8').catch(() => 'NaN')).trim());
+    return { wallMs, peakRssMb: Math.round((rssKb / 1024) * 10) / 10 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** True when dist/ is missing or older than a source file: the bench then builds first. */
 export async function distIsStale(): Promise<boolean> {
   const { stat, readdir } = await import('node:fs/promises');
