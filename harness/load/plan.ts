@@ -30,7 +30,7 @@ export function validateProfile(p: LoadProfile): LoadProfile {
     problems.push({ path: 'duplicateShare', reason: `must be a number from 0 to ${LOAD_LIMITS.maxDuplicateShare} (got ${String(p.duplicateShare)})` });
   }
   if (p.rampSteps !== undefined && p.rampSteps > 1 && p.rate === undefined) problems.push({ path: 'rampSteps', reason: 'a ramp needs a target rate' });
-  if (problems.length) throw new GauntletError('GAUNTLET_ERR_FLAG_INVALID', `load profile has ${problems.length} problem(s)`, { problems });
+  if (problems.length) throw new GauntletError('GAUNTLET_ERR_FLAG_INVALID', `load profile has ${problems.length} problem(s): ${problems.map((x) => `${x.path} ${x.reason}`).join('; ')}`, { problems });
   return p;
 }
 
@@ -41,7 +41,8 @@ export function validateProfile(p: LoadProfile): LoadProfile {
  */
 export function phasesOf(profile: LoadProfile): LoadPhase[] {
   validateProfile(profile);
-  const steps = profile.rate !== undefined ? Math.max(1, profile.rampSteps ?? 1) : 1;
+  // No more steps than milliseconds: every step keeps a window of its own.
+  const steps = profile.rate !== undefined ? Math.max(1, Math.min(profile.rampSteps ?? 1, profile.durationMs)) : 1;
   const stepMs = Math.max(1, Math.floor(profile.durationMs / steps));
   let left = profile.maxRequests;
   const phases: LoadPhase[] = [];
