@@ -35,8 +35,12 @@ export interface DeliveryOutcome {
   error?: { kind: DeliveryErrorKind; message: string };
 }
 
+/**
+ * 2xx and the whole answer arrived. A status line followed by a body that never ends or
+ * exceeds the sender's cap is no acknowledgement: the exchange failed, and a hub retries it.
+ */
 export function isAccepted(o: DeliveryOutcome): boolean {
-  return o.status !== null && o.status >= 200 && o.status < 300;
+  return o.status !== null && o.status >= 200 && o.status < 300 && o.error === undefined;
 }
 
 export function isRejected4xx(o: DeliveryOutcome): boolean {

@@ -22,7 +22,9 @@ import { RunRecorder } from './recorder.js';
 import type { ScenarioDefinition } from './scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
 import { scanRunForLeaks } from './leak-scan.js';
+import { startEgressInterception, type EgressInterception } from '../egress/interception.js';
 import { TOOL_VERSION } from '../version.js';
+import { BETWEEN_SCENARIOS_HEALTH_MS, DEFAULT_SCENARIO_LIMIT_MS, MAX_RESTARTS } from './run-bound.js';
 
 export interface RunOptions {
   manifest: Manifest;
@@ -53,8 +55,6 @@ export interface RunResult {
   redactor: Redactor;
 }
 
-const DEFAULT_SCENARIO_LIMIT_MS = 45_000;
-const MAX_RESTARTS = 3;
 const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
 
 export function newRunId(now: number): string {
@@ -111,11 +111,20 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
   sandbox.ledger.onEntry((e) => recorder.effect(e));
   sandbox.ledger.setAttributionPolicy((entry, candidates) =>
     candidates.find((c) => rulesFor(manifest, c.eventType).some((r) => entryMatchesRule(entry as LedgerEntry, r))) ?? candidates[0]);
+  // Clause 11 for Node connectors, whose fetch ignores HTTP_PROXY: a preloaded interceptor shows every destination (docs/egress.md).
+  let egress: EgressInterception | undefined;
+  try {
+    egress = sandbox.kind === 'embedded' && sandbox.egressAllows ? await startEgressInterception({ manifest, ledger: sandbox.ledger, allows: (h, p) => sandbox.egressAllows!(h, p), ...(sandbox.egressProxyUrl ? { egressProxyUrl: sandbox.egressProxyUrl } : {}) }) : undefined;
+  } catch (err) {
+    await sandbox.stop();
+    throw err;
+  }
   const harnessEnv = sandbox.connectorEnv();
   const baseEnv = opts.baseEnv ?? safeBaseEnv();
   const connectorEnv = (overrides: Record<string, string> = {}) => {
     const h = { ...harnessEnv, ...overrides };
-    return { ...baseEnv, ...h, ...expandEnv(manifest.run.env, h) };
+    const env = { ...baseEnv, ...h, ...expandEnv(manifest.run.env, h) };
+    return egress ? egress.apply(env) : env;
   };
   const start = (overrides?: Record<string, string>): Promise<StartResult> =>
     sandbox.kind === 'containers' ? (sandbox as StartedContainersSandbox).startConnector(manifest, connectorEnv(overrides), { signal }) : startConnector(manifest, connectorEnv(overrides), { signal });
@@ -135,9 +144,28 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
   let restarts = 0;
   let connectorExit: RunReport['connectorLog']['exit'];
   const logsOf: RunningConnector[] = [];
+  // A connector that dies mid-run drops every event sent while it is down: the verdict must say so,
+  // not just restart it. Recorded once per instance.
+  const diedOnce = new Set<RunningConnector>();
+  const recordDeath = (c: RunningConnector, during: string, exit: RunReport['connectorLog']['exit']) => {
+    if (diedOnce.has(c)) return;
+    diedOnce.add(c);
+    const what = exit
+      ? `exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`
+      : `stopped answering ${manifest.run.healthPath ?? 'its port'} within ${BETWEEN_SCENARIOS_HEALTH_MS} ms`;
+    addOutcome(during, { control: 'connector-starts-healthy', status: 'fail', evidence: { summary: `connector ${what} during scenario ${during}`, details: { stderrTail: c.logs.stderrTail(20), stdoutTail: c.logs.stdoutTail(20) } } });
+  };
+  let lastScenario = 'connector-start';
 
   try {
     const first = await start();
+    if (!first.ok && signal.aborted) {
+      // Stopped while starting: the connector was not given its start time, so no verdict on it.
+      partialReason = 'interrupted';
+      connectorExit = first.exit;
+      for (const s of opts.scenarios) scenarioResults.push({ id: s.id, title: s.title, pack: s.pack, clauses: s.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
+      return finish(first.logs);
+    }
     if (!first.ok) {
       addOutcome('connector-start', { control: 'connector-starts-healthy', status: 'fail', evidence: { summary: first.message, details: { reason: first.reason, elapsedMs: first.elapsedMs, stderrTail: first.logs.stderrTail(20), stdoutTail: first.logs.stdoutTail(20) } } });
       connectorExit = first.exit;
@@ -157,8 +185,9 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         continue;
       }
       // A connector that died in the previous scenario is restarted (bounded) so one crash does not void the run.
-      if (connector.exitInfo() !== undefined || !(await connector.checkHealth(2_000))) {
+      if (connector.exitInfo() !== undefined || !(await connector.checkHealth(BETWEEN_SCENARIOS_HEALTH_MS))) {
         const exit = connector.exitInfo();
+        recordDeath(connector, lastScenario, exit);
         senders.get(connector)?.close();
         await connector.stop();
         if (restarts >= MAX_RESTARTS) {
@@ -178,14 +207,19 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         logsOf.push(connector);
         sender = senderFor(connector);
       }
+      lastScenario = scenario.id;
       const result = await runScenario(scenario);
       scenarioResults.push(result);
       reporter.onScenarioEnd?.(result);
     }
+    // Died during the last scenario (nothing after it would have noticed).
+    const lastExit = connector.exitInfo();
+    if (lastExit && !signal.aborted) recordDeath(connector, lastScenario, lastExit);
     return finish(connector.logs);
   } finally {
     for (const s of senders.values()) s.close();
     await Promise.allSettled([...extraConnectors, ...(connector ? [connector] : [])].map((c) => c.stop()));
+    await egress?.close();
     await sandbox.stop();
   }
 
@@ -233,11 +267,26 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       },
     });
     let timer: NodeJS.Timeout | undefined;
+    let onRunAbort: (() => void) | undefined;
     try {
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), limitMs);
       });
-      const outcome = await Promise.race([scenario.run(ctx), timeout]);
+      // An interrupt ends the scenario now, not when its own waits run out.
+      const interrupted = new Promise<'interrupted'>((resolve) => {
+        onRunAbort = () => resolve('interrupted');
+        if (signal.aborted) onRunAbort();
+        else signal.addEventListener('abort', onRunAbort, { once: true });
+      });
+      const running = scenario.run(ctx);
+      // Once the race is decided by the time limit or an interrupt, a late rejection must not crash the harness.
+      running.catch(() => undefined);
+      const outcome = await Promise.race([running, timeout, interrupted]);
+      // Outcomes measured while the run was being stopped (aborted deliveries) say nothing about the connector.
+      if (outcome === 'interrupted' || signal.aborted) {
+        partialReason = 'interrupted';
+        return { ...base, status: 'skipped', durationMs: now() - t0, reason: 'run interrupted', deliveries: ctx.deliveries, outcomes: [] };
+      }
       if (outcome === 'timeout') {
         ac.abort(new Error('scenario time limit'));
         const summary = `scenario exceeded its time limit of ${limitMs} ms (the connector kept it waiting)`;
@@ -259,6 +308,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     } finally {
       if (timer) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
+      if (onRunAbort) signal.removeEventListener('abort', onRunAbort);
       sandbox.ledger.setScenario(undefined);
       for (const c of extraConnectors.splice(0)) {
         senders.get(c)?.close();

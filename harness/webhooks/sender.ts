@@ -36,6 +36,13 @@ const KIB = 1024;
 /** Sentinel: the attempt failed on a stale pooled socket before any answer. */
 const RETRY = Symbol('retry');
 
+/** `64 KiB`, `1 MiB`, or bytes when not a whole number of either. */
+function capText(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
 /** node error codes → outcome kinds. Anything the HTTP parser rejects is the connector speaking non-HTTP. */
 function kindOf(err: NodeJS.ErrnoException): DeliveryErrorKind {
   const code = err.code ?? '';
@@ -231,7 +238,7 @@ export class WebhookSender {
               kept += room;
             }
             truncated = true;
-            return finish({ kind: 'response-too-large', message: `response body exceeded ${this.maxResponseBytes} bytes` });
+            return finish({ kind: 'response-too-large', message: `response body exceeded the ${capText(this.maxResponseBytes)} cap` });
           }
           chunks.push(chunk);
           kept += chunk.length;

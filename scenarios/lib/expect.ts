@@ -19,6 +19,8 @@ export interface CaseResult {
 
 export function describeOutcome(o: DeliveryOutcome): string {
   if (o.status === null) return `no HTTP answer (${o.error?.kind ?? 'unknown'}: ${o.error?.message ?? ''})`;
+  // The status arrived but the exchange did not complete (body over the cap, never finished, cut off).
+  if (o.error) return `HTTP ${o.status}, then ${o.error.kind}: ${o.error.message} (${Math.round(o.durationMs)} ms)`;
   return `HTTP ${o.status} in ${Math.round(o.durationMs)} ms`;
 }
 

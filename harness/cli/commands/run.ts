@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadManifest } from '../../manifest/load.js';
-import { parseSandboxKind, parseSeed, parseShard, parseReportDir, type Shard, type SandboxKind } from '../flags.js';
+import { parseSandboxKind, parseSeed, parseShard, parseReportDir, parseDurationMs, MAX_TIME_BUDGET_MS, type Shard, type SandboxKind } from '../flags.js';
 import { runCertification } from '../../runner/run.js';
 import { selectScenarios, validateCatalog } from '../../runner/select.js';
 import { SCENARIOS } from '../../../scenarios/index.js';
@@ -10,6 +10,7 @@ import { printConsoleSummary } from '../../../reports/console.js';
 import { emitGithubOutputs } from '../../../reports/github.js';
 import { ProgressReporter } from '../../../reports/progress.js';
 import { reapAll } from '../../driver/reaper.js';
+import { capRunBound, computeRunBound, describeRunBound, WIND_DOWN_MS } from '../../runner/run-bound.js';
 import type { Verdict } from '../../model/control.js';
 import { readReport } from '../../../reports/read-report.js';
 import { compareWithBaseline, describeBaseline } from '../../../reports/baseline.js';
@@ -25,6 +26,7 @@ interface RunFlags {
   baseline?: string;
   failOnRegression: boolean;
   history: string | false;
+  maxRunTime?: number;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -48,6 +50,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--no-fail-on-regression', 'with --baseline: report regressions but do not change the exit code')
     .option('--history <file>', 'SQLite history store the run is recorded in', DEFAULT_HISTORY_PATH)
     .option('--no-history', 'do not record the run in the history store')
+    .option('--max-run-time <duration>', 'stop the run (partial report, exit 2) after this long if the bound derived from the manifest is longer (e.g. 10m)', parseDurationMs('--max-run-time', MAX_TIME_BUDGET_MS))
     .addHelpText('after', `
 Examples:
   $ gauntlet run examples/connectors/careful/connector.yaml
@@ -65,12 +68,31 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
       const scenarios = selectScenarios(SCENARIOS, { ids: flags.scenario, packs: flags.pack, shard: flags.shard });
       const reportDir = path.resolve(flags.reportDir);
       const ac = new AbortController();
+      // Every wait in a run is bounded; their sum is the run's bound. Past it, the watchdog aborts
+      // the run like a signal does (partial report), and past the wind-down it kills and exits.
+      const bound = capRunBound(computeRunBound(manifest, scenarios, flags.sandbox), flags.maxRunTime);
+      process.stderr.write(`[gauntlet] run bound ${describeRunBound(bound)}\n`);
+      let stopReason: { text: string; exitCode: number } | undefined;
+      let windDown: NodeJS.Timeout | undefined;
+      const stopRun = (text: string, exitCode: number) => {
+        stopReason = { text, exitCode };
+        ac.abort(new Error(text));
+        windDown = setTimeout(() => {
+          process.stderr.write(`[gauntlet] the partial report took over ${WIND_DOWN_MS} ms: killing the connector and exiting without it\n`);
+          void reapAll().finally(() => process.exit(exitCode));
+        }, WIND_DOWN_MS);
+        windDown.unref();
+      };
+      const watchdog = setTimeout(() => {
+        process.stderr.write(`\n[gauntlet] the run exceeded its bound of ${bound.totalMs} ms: stopping it, writing a partial report\n`);
+        stopRun(`run exceeded its bound of ${bound.totalMs} ms (${describeRunBound(bound)})`, 2);
+      }, bound.totalMs);
       let interrupts = 0;
       const onSignal = (sig: NodeJS.Signals) => {
         interrupts++;
-        if (interrupts === 1) {
+        if (interrupts === 1 && !ac.signal.aborted) {
           process.stderr.write(`\n[gauntlet] ${sig}: stopping the run, writing a partial report (press Ctrl-C again to stop at once)\n`);
-          ac.abort(new Error(sig));
+          stopRun(`interrupted by ${sig}`, 130);
         } else {
           void reapAll().finally(() => process.exit(130));
         }
@@ -94,9 +116,10 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
           ...(flags.shard ? { shard: flags.shard } : {}),
         });
         if (baseline) report.baseline = compareWithBaseline(report, baseline, flags.baseline!);
+        clearTimeout(watchdog);
         if (ac.signal.aborted) {
           report.partial = true;
-          report.partialReason = 'interrupted by signal';
+          report.partialReason = stopReason?.text ?? 'interrupted';
         }
         const files = await writeReports(report, reportDir, redactor);
         printConsoleSummary(report, process.stdout, { files, redactor });
@@ -111,8 +134,10 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
           }
         }
         const regression = report.baseline?.regression === true && flags.failOnRegression;
-        setExit(ac.signal.aborted ? 130 : regression ? 1 : exitCodeFor(report.verdict));
+        setExit(ac.signal.aborted ? (stopReason?.exitCode ?? 130) : regression ? 1 : exitCodeFor(report.verdict));
       } finally {
+        clearTimeout(watchdog);
+        if (windDown) clearTimeout(windDown);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
