@@ -182,6 +182,11 @@ export class StartedEmbeddedSandbox implements StartedSandbox {
     };
   }
 
+  /** Same allow-list as the egress proxy (clause 11), for the preloaded egress interceptor. */
+  egressAllows(host: string, port: number): boolean {
+    return this.parts.proxy.allows(host, port);
+  }
+
   secretValues(): string[] {
     return [this.secrets.webhookSecret, this.secrets.clientSecret, ...this.hub.issuedTokens()];
   }

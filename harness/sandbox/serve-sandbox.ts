@@ -36,6 +36,8 @@ import {
   type SandboxEvent,
 } from './containers/protocol.js';
 
+type SandboxPorts = Record<keyof typeof SANDBOX_PORTS, number>;
+
 const MAX_CONTROL_BODY = 256 * 1024;
 const MAX_BACKLOG_LINES = 200_000;
 const RELAY_CONNECT_TIMEOUT_MS = 5_000;
@@ -63,19 +65,19 @@ export interface ServeSandboxOptions {
   controlToken: string;
   /** Listen address for every port (0.0.0.0 inside the container; 127.0.0.1 in tests). */
   host?: string;
-  ports?: Partial<typeof SANDBOX_PORTS>;
+  ports?: Partial<SandboxPorts>;
   /** `hub:8081`-style names the egress proxy allows for the manifest's `hub`/`acquirer`. */
   names?: { hub: string; acquirer: string };
 }
 
 export interface ServedSandbox {
-  ports: typeof SANDBOX_PORTS;
+  ports: SandboxPorts;
   close(): Promise<void>;
 }
 
 export async function serveSandbox(opts: ServeSandboxOptions): Promise<ServedSandbox> {
   const host = opts.host ?? '0.0.0.0';
-  const ports = { ...SANDBOX_PORTS, ...opts.ports };
+  const ports: SandboxPorts = { ...SANDBOX_PORTS, ...opts.ports };
   const names = opts.names ?? { hub: `${SANDBOX_ALIASES.hub}:${ports.hub}`, acquirer: `${SANDBOX_ALIASES.acquirer}:${ports.acquirer}` };
   const token = Buffer.from(opts.controlToken);
   const authorised = (value: string | string[] | undefined) => {

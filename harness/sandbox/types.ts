@@ -67,6 +67,8 @@ export interface StartedSandbox extends AsyncDisposable {
   readonly acquirer: AcquirerControl;
   /** Contract section 3 variables, except PORT (the driver sets it). */
   connectorEnv(): Record<string, string>;
+  /** The manifest egress allow-list as the egress proxy applies it (process mode); used by the preloaded interceptor. */
+  egressAllows?(host: string, port: number): boolean;
   /** Every secret value of the run (webhook/client secrets, issued tokens) for redaction. */
   secretValues(): string[];
   stop(): Promise<void>;

@@ -13,6 +13,7 @@ import { LogCapture } from '../../driver/log-capture.js';
 import type { ExitInfo, LogTail, RunningConnector, StartResult } from '../../driver/types.js';
 import type { Manifest } from '../../manifest/types.js';
 import { startFront, type Front } from './front.js';
+import { onInternalNetworkOnly } from './internal-network.js';
 import { buildImage, imageFor } from './images.js';
 
 /** Port the connector listens on inside its container when the manifest names none. */
@@ -73,9 +74,7 @@ export async function startContainerConnector(opts: ContainerConnectorOptions): 
     return { ok: false, reason: 'spawn-failed', message: `connector image: ${err instanceof Error ? err.message : String(err)}`, logs, elapsedMs: elapsed() };
   }
 
-  let container = new GenericContainer(image)
-    .withNetworkMode(opts.network)
-    .withNetworkAliases(opts.alias)
+  let container = onInternalNetworkOnly(new GenericContainer(image), opts.network, [opts.alias])
     .withLabels(opts.labels)
     .withEnvironment(env)
     .withStartupTimeout(run.startTimeoutMs);

@@ -10,6 +10,7 @@ import type Dockerode from 'dockerode';
 import type { ServiceKind } from '../../manifest/types.js';
 import { GauntletError } from '../../errors.js';
 import { imageFor } from './images.js';
+import { onInternalNetworkOnly } from './internal-network.js';
 
 export const SERVICE_ALIASES: Record<ServiceKind, string> = { postgres: 'postgres', redis: 'redis' };
 
@@ -40,10 +41,8 @@ export async function startServices(opts: { kinds: ServiceKind[]; network: strin
       [...new Set(opts.kinds)].map(async (kind) => {
         if (kind === 'redis') {
           // The default command is replaced by the module; protected mode would refuse other containers.
-          const c: StartedRedisContainer = await new RedisContainer(imageFor('redis'))
+          const c: StartedRedisContainer = await onInternalNetworkOnly(new RedisContainer(imageFor('redis')), opts.network, [SERVICE_ALIASES.redis])
             .withCommand(['redis-server', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'])
-            .withNetworkMode(opts.network)
-            .withNetworkAliases(SERVICE_ALIASES.redis)
             .withLabels(opts.labels)
             .withStartupTimeout(START_TIMEOUT_MS)
             .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
@@ -51,12 +50,10 @@ export async function startServices(opts: { kinds: ServiceKind[]; network: strin
           started.set(kind, { id: c.getId(), stop: () => c.stop({ remove: true, removeVolumes: true, timeout: 1_000 }) });
           env.REDIS_URL = `redis://${SERVICE_ALIASES.redis}:6379`;
         } else {
-          const c: StartedPostgreSqlContainer = await new PostgreSqlContainer(imageFor('postgres'))
+          const c: StartedPostgreSqlContainer = await onInternalNetworkOnly(new PostgreSqlContainer(imageFor('postgres')), opts.network, [SERVICE_ALIASES.postgres])
             .withUsername(POSTGRES.user)
             .withPassword(POSTGRES.password)
             .withDatabase(POSTGRES.db)
-            .withNetworkMode(opts.network)
-            .withNetworkAliases(SERVICE_ALIASES.postgres)
             .withLabels(opts.labels)
             .withStartupTimeout(START_TIMEOUT_MS)
             // The module's default wait needs a published port; on an internal network there is none.
