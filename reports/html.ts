@@ -133,6 +133,8 @@ function headerSection(r: RunReport): string {
     ['controls', `${counts.pass} pass · ${counts.fail} fail · ${counts.skip} skip`],
     ['manifest', r.connector.manifest],
   ];
+  if (r.shard) facts.push(['shard', `${Number(r.shard.index)}/${Number(r.shard.total)}`]);
+  if (r.mergedFrom) facts.push(['merged from', `${Number(r.mergedFrom.shards)} shards`]);
   return `<header class="card top" id="summary">
 ${scoreRing(r.score, r.verdict)}
 <div class="wrap">
@@ -141,6 +143,7 @@ ${scoreRing(r.score, r.verdict)}
 <dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${t(v, LIMITS.name)}</dd></div>`).join('')}</dl>
 </div>
 </header>
+${baselineBanner(r)}
 ${r.partial ? `<div class="banner" id="partial"><b>Partial run:</b> ${t(r.partialReason ?? 'interrupted', LIMITS.summary)}. The verdict covers only what was measured.</div>` : ''}
 <section class="card" id="why">
 <h2>Why this verdict</h2>
@@ -148,6 +151,16 @@ ${reasons.length ? `<ul class="reasons">${reasons.map((x) => `<li>${t(x, LIMITS.
 <h4 class="muted" style="margin:12px 0 2px;font-size:12px">Replay this run</h4>
 ${replayBlock(r.replay, 'replay-run')}
 </section>`;
+}
+
+function baselineBanner(r: RunReport): string {
+  const b = r.baseline;
+  if (!b) return '';
+  const delta = Number.isFinite(b.scoreDelta) ? `${b.scoreDelta >= 0 ? '+' : ''}${b.scoreDelta.toFixed(1)}` : '?';
+  const list = (ids: string[]) => ids.slice(0, 20).map((id) => `<code>${t(id, 120)}</code>`).join(', ') + (ids.length > 20 ? ` … ${ids.length - 20} more` : '');
+  return `<div class="${b.regression ? 'banner' : 'card'}" id="baseline"><b>${b.regression ? 'Regression' : 'No regression'}</b> against baseline ${t(b.runId, LIMITS.name)} (${t(b.file, LIMITS.name)}): score ${delta}, baseline verdict ${t(b.verdict, 20)}.${
+    b.newFailures.length ? ` New failures: ${list(b.newFailures.map((f) => f.id))}.` : ''
+  }${b.fixed.length ? ` Fixed: ${list(b.fixed)}.` : ''}</div>`;
 }
 
 function plotsSection(r: RunReport): string {

@@ -198,3 +198,25 @@ describe('emitGithubOutputs', () => {
     expect(err).toContain('GITHUB_STEP_SUMMARY');
   });
 });
+
+describe('example nightly workflow (docs/ci/nightly-conformance.yml)', () => {
+  it('shards match --shard i/n, shards merge with gauntlet merge, SARIF goes to code scanning', async () => {
+    const { parse } = await import('yaml');
+    const wf = parse(await readFile(new URL('../../docs/ci/nightly-conformance.yml', import.meta.url), 'utf8')) as {
+      on: { schedule: Array<{ cron: string }> };
+      jobs: Record<string, { needs?: string; strategy?: { matrix: { shard: number[] } }; steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>; permissions?: Record<string, string> }>;
+    };
+    expect(wf.on.schedule[0]!.cron).toMatch(/^\S+ \S+ \* \* \*$/);
+    const shards = wf.jobs.shard!.strategy!.matrix.shard;
+    expect(shards).toEqual([1, 2, 3]);
+    const runStep = wf.jobs.shard!.steps.find((s) => s.run?.includes('gauntlet run'))!;
+    expect(runStep.run).toContain(`--shard \${{ matrix.shard }}/${shards.length}`);
+    expect(runStep.run).toContain('--seed "$SEED"');
+    const merge = wf.jobs.merge!;
+    expect(merge.needs).toBe('shard');
+    expect(merge.steps.some((s) => s.run?.includes('npx gauntlet merge shard-*/report.json --report-dir merged'))).toBe(true);
+    const sarif = merge.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif'))!;
+    expect(sarif.with!.sarif_file).toBe('merged/report.sarif');
+    expect(merge.permissions!['security-events']).toBe('write');
+  });
+});

@@ -124,3 +124,17 @@ describe('plots', () => {
     expect(scores.find((s) => s.clause === 4)).toEqual({ clause: 4, score: null, pass: 0, fail: 0, skip: 1 });
   });
 });
+
+describe('renderHtmlReport: merged and baseline runs', () => {
+  it('shows shard, merge and baseline facts, escaped', () => {
+    const r = fullReport() as RunReport;
+    r.shard = { index: 2, total: 3 };
+    r.mergedFrom = { runIds: ['a', 'b'], shards: 2 };
+    r.baseline = { file: 'base/<b>.json', runId: 'run_0', score: 80, scoreDelta: -7.5, verdict: 'conditional', newFailures: [{ id: 'signature-forged-rejected', clause: 1, severity: 'critical' }], fixed: [], regression: true };
+    const html = renderHtmlReport(r);
+    expect(html).toContain('<dd>2/3</dd>');
+    expect(html).toContain('<dd>2 shards</dd>');
+    expect(html).toContain('<b>Regression</b> against baseline run_0 (base/&lt;b&gt;.json): score -7.5');
+    expect(html).toContain('New failures: <code>signature-forged-rejected</code>');
+  });
+});
