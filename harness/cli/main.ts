@@ -8,6 +8,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerLoad } from './commands/load.js';
 import { registerMerge } from './commands/merge.js';
 import { registerHistory } from './commands/history.js';
+import { registerMask } from './commands/mask.js';
 import { sanitizeForTerminal } from '../../reports/escape.js';
 
 /** Exit codes (documented in README and docs/errors.md). */
@@ -34,6 +35,7 @@ Examples:
   registerLoad(program, setExit);
   registerMerge(program, setExit);
   registerHistory(program, setExit);
+  registerMask(program, setExit);
   return program;
 }
 
