@@ -24,6 +24,7 @@ import type { Reporter } from '../../reports/reporter.js';
 import { scanRunForLeaks } from './leak-scan.js';
 import { startEgressInterception, type EgressInterception } from '../egress/interception.js';
 import { TOOL_VERSION } from '../version.js';
+import { BETWEEN_SCENARIOS_HEALTH_MS, DEFAULT_SCENARIO_LIMIT_MS, MAX_RESTARTS } from './run-bound.js';
 
 export interface RunOptions {
   manifest: Manifest;
@@ -54,8 +55,6 @@ export interface RunResult {
   redactor: Redactor;
 }
 
-const DEFAULT_SCENARIO_LIMIT_MS = 45_000;
-const MAX_RESTARTS = 3;
 const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
 
 export function newRunId(now: number): string {
@@ -145,9 +144,28 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
   let restarts = 0;
   let connectorExit: RunReport['connectorLog']['exit'];
   const logsOf: RunningConnector[] = [];
+  // A connector that dies mid-run drops every event sent while it is down: the verdict must say so,
+  // not just restart it. Recorded once per instance.
+  const diedOnce = new Set<RunningConnector>();
+  const recordDeath = (c: RunningConnector, during: string, exit: RunReport['connectorLog']['exit']) => {
+    if (diedOnce.has(c)) return;
+    diedOnce.add(c);
+    const what = exit
+      ? `exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`})`
+      : `stopped answering ${manifest.run.healthPath ?? 'its port'} within ${BETWEEN_SCENARIOS_HEALTH_MS} ms`;
+    addOutcome(during, { control: 'connector-starts-healthy', status: 'fail', evidence: { summary: `connector ${what} during scenario ${during}`, details: { stderrTail: c.logs.stderrTail(20), stdoutTail: c.logs.stdoutTail(20) } } });
+  };
+  let lastScenario = 'connector-start';
 
   try {
     const first = await start();
+    if (!first.ok && signal.aborted) {
+      // Stopped while starting: the connector was not given its start time, so no verdict on it.
+      partialReason = 'interrupted';
+      connectorExit = first.exit;
+      for (const s of opts.scenarios) scenarioResults.push({ id: s.id, title: s.title, pack: s.pack, clauses: s.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
+      return finish(first.logs);
+    }
     if (!first.ok) {
       addOutcome('connector-start', { control: 'connector-starts-healthy', status: 'fail', evidence: { summary: first.message, details: { reason: first.reason, elapsedMs: first.elapsedMs, stderrTail: first.logs.stderrTail(20), stdoutTail: first.logs.stdoutTail(20) } } });
       connectorExit = first.exit;
@@ -167,8 +185,9 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         continue;
       }
       // A connector that died in the previous scenario is restarted (bounded) so one crash does not void the run.
-      if (connector.exitInfo() !== undefined || !(await connector.checkHealth(2_000))) {
+      if (connector.exitInfo() !== undefined || !(await connector.checkHealth(BETWEEN_SCENARIOS_HEALTH_MS))) {
         const exit = connector.exitInfo();
+        recordDeath(connector, lastScenario, exit);
         senders.get(connector)?.close();
         await connector.stop();
         if (restarts >= MAX_RESTARTS) {
@@ -188,10 +207,14 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         logsOf.push(connector);
         sender = senderFor(connector);
       }
+      lastScenario = scenario.id;
       const result = await runScenario(scenario);
       scenarioResults.push(result);
       reporter.onScenarioEnd?.(result);
     }
+    // Died during the last scenario (nothing after it would have noticed).
+    const lastExit = connector.exitInfo();
+    if (lastExit && !signal.aborted) recordDeath(connector, lastScenario, lastExit);
     return finish(connector.logs);
   } finally {
     for (const s of senders.values()) s.close();
@@ -244,11 +267,26 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       },
     });
     let timer: NodeJS.Timeout | undefined;
+    let onRunAbort: (() => void) | undefined;
     try {
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), limitMs);
       });
-      const outcome = await Promise.race([scenario.run(ctx), timeout]);
+      // An interrupt ends the scenario now, not when its own waits run out.
+      const interrupted = new Promise<'interrupted'>((resolve) => {
+        onRunAbort = () => resolve('interrupted');
+        if (signal.aborted) onRunAbort();
+        else signal.addEventListener('abort', onRunAbort, { once: true });
+      });
+      const running = scenario.run(ctx);
+      // Once the race is decided by the time limit or an interrupt, a late rejection must not crash the harness.
+      running.catch(() => undefined);
+      const outcome = await Promise.race([running, timeout, interrupted]);
+      // Outcomes measured while the run was being stopped (aborted deliveries) say nothing about the connector.
+      if (outcome === 'interrupted' || signal.aborted) {
+        partialReason = 'interrupted';
+        return { ...base, status: 'skipped', durationMs: now() - t0, reason: 'run interrupted', deliveries: ctx.deliveries, outcomes: [] };
+      }
       if (outcome === 'timeout') {
         ac.abort(new Error('scenario time limit'));
         const summary = `scenario exceeded its time limit of ${limitMs} ms (the connector kept it waiting)`;
@@ -270,6 +308,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     } finally {
       if (timer) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
+      if (onRunAbort) signal.removeEventListener('abort', onRunAbort);
       sandbox.ledger.setScenario(undefined);
       for (const c of extraConnectors.splice(0)) {
         senders.get(c)?.close();
