@@ -14,7 +14,8 @@ export default defineConfig({
   fullyParallel: false,
   retries: 0,
   timeout: 30_000,
-  globalTimeout: 110_000,
+  // A guard against hangs, not the target: the suite takes about a minute on an idle machine.
+  globalTimeout: 240_000,
   reporter: [['list']],
   use: {
     headless: true,
