@@ -21,7 +21,7 @@ export interface LoadSuiteOptions {
   maxSlowShare?: number;
 }
 
-export const LOAD_CONTROLS = ['valid-event-acknowledged', 'ack-within-sla', 'effects-min-met', 'effects-max-respected', 'load-stays-healthy'];
+export const LOAD_CONTROLS = ['valid-event-acknowledged', 'ack-within-sla', 'load-no-dropped-events', 'effects-max-respected', 'load-stays-healthy'];
 
 /** Tolerances: a burst on a shared 2-core CI machine has scheduling noise; the contract's "every" is judged at 1%. */
 export const DEFAULT_MAX_ERROR_RATE = 0.01;
@@ -237,10 +237,10 @@ function judge(ctx: ScenarioContext, j: JudgeInput): CheckOutcome[] {
   const r = j.reconciliation;
   const settled = `after settling ${(r.settleMs / 1000).toFixed(1)} s (${r.settledBy})`;
   const firstDrop = r.examples.find((e) => e.kind === 'dropped');
-  if (r.eventsWithRules === 0) out.push(ctx.skip('effects-min-met', 'no acknowledged load event has effect rules'));
+  if (r.eventsWithRules === 0) out.push(ctx.skip('load-no-dropped-events', 'no acknowledged load event has effect rules'));
   else if (r.droppedEvents > 0) {
-    out.push(ctx.fail('effects-min-met', `dropped ${r.droppedEvents} of ${r.eventsWithRules} acknowledged events ${under}: ${r.missingEffects} required effect(s) missing ${settled}; first: ${firstDrop!.eventType} ${firstDrop!.eventId} needs ${firstDrop!.rule} ≥ ${firstDrop!.min}, saw ${firstDrop!.committed}`, { details: { reconciliation: r } }));
-  } else out.push(ctx.pass('effects-min-met', `all ${r.eventsWithRules} acknowledged events met effects.min ${settled}; ${r.committedEffects} effects committed`, { reconciliation: r }));
+    out.push(ctx.fail('load-no-dropped-events', `dropped ${r.droppedEvents} of ${r.eventsWithRules} acknowledged events ${under}: ${r.missingEffects} required effect(s) missing ${settled}; first: ${firstDrop!.eventType} ${firstDrop!.eventId} needs ${firstDrop!.rule} ≥ ${firstDrop!.min}, saw ${firstDrop!.committed}`, { details: { reconciliation: r } }));
+  } else out.push(ctx.pass('load-no-dropped-events', `all ${r.eventsWithRules} acknowledged events met effects.min ${settled}; ${r.committedEffects} effects committed`, { reconciliation: r }));
 
   const firstExcess = r.examples.find((e) => e.kind === 'excess');
   out.push(

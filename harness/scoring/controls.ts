@@ -77,7 +77,9 @@ export const CONTROLS: readonly ControlDefinition[] = [
   defineControl({ id: 'kill-switch-stops-effects', title: 'Effects stop within a bound after the kill switch', clause: 12, severity: 'critical', weight: 8, rationale: 'Disabling a connector must actually stop it.' }),
 
   // Clause 3 under load (the load pack): the other load checks reuse the clause 3/4 controls above.
+  defineControl({ id: 'load-no-dropped-events', title: 'Under a burst of signed load, every acknowledged event causes its required effects (effects.min): none is dropped', clause: 3, severity: 'critical', weight: 8, rationale: 'A connector that acknowledges and then drops work under load loses events systematically, and the hub, holding a 2xx, never redelivers them: refunds and payouts vanish.' }),
   defineControl({ id: 'load-stays-healthy', title: 'After a burst of signed load the connector is up, healthy and processes the next valid event', clause: 3, severity: 'high', weight: 5, rationale: 'A connector that falls over under a burst drops every event after it, and the hub retries into a storm.' }),
+  defineControl({ id: 'dependency-outage-fails-closed', title: 'While a dependency (Redis/PostgreSQL) is down, valid events cause no effect, the connector does not crash, and processing recovers after', clause: 9, severity: 'critical', weight: 8, rationale: 'Without its store a connector cannot tell duplicates or state apart; acting anyway moves money twice.' }),
 ];
 
 const BY_ID = new Map(CONTROLS.map((c) => [c.id, c]));

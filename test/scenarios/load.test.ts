@@ -27,7 +27,7 @@ describe('load pack', () => {
 
   it('passes the careful example: every send acknowledged in time, nothing dropped or doubled, healthy after', async () => {
     const { outcomes, load, verdict } = await runLoad('examples/connectors/careful/connector.yaml');
-    for (const c of ['valid-event-acknowledged', 'ack-within-sla', 'effects-min-met', 'effects-max-respected', 'load-stays-healthy']) {
+    for (const c of ['valid-event-acknowledged', 'ack-within-sla', 'load-no-dropped-events', 'effects-max-respected', 'load-stays-healthy']) {
       expect(outcomes.get(c)?.status, `${c}: ${outcomes.get(c)?.summary}`).toBe('pass');
     }
     expect(verdict).toBe('certified');
@@ -41,7 +41,7 @@ describe('load pack', () => {
   it('rejects a connector that acknowledges and then drops events beyond a small queue, naming the dropped count', async () => {
     const { outcomes, load, verdict } = await runLoad('test/fixtures/connectors/flawed/drops-under-load.yaml');
     expect(outcomes.get('valid-event-acknowledged')?.status).toBe('pass'); // it answers 200 to everything
-    const min = outcomes.get('effects-min-met')!;
+    const min = outcomes.get('load-no-dropped-events')!;
     expect(min.status).toBe('fail');
     expect(load.reconciliation.droppedEvents).toBeGreaterThan(0);
     expect(min.summary).toContain(`dropped ${load.reconciliation.droppedEvents} of ${load.reconciliation.eventsWithRules} acknowledged events`);
