@@ -101,6 +101,8 @@ export async function checkProperty<T>(ctx: ScenarioContext, spec: PropertySpec<
     try {
       verdict = normalise(await spec.predicate(value));
     } catch (err) {
+      // fc.pre(false): the case cannot be judged (e.g. the connector is already down); not a failure.
+      if (fc.PreconditionFailure.isFailure(err)) throw err;
       // A throw is a harness fault: remembered and re-thrown, never shrunk as a connector failure.
       harnessFault ??= err;
       return true;
