@@ -24,18 +24,27 @@ export function keptPrefixLength(digits: string): number {
   return 1;
 }
 
-/** The masked digits for a card's digits (deterministic per key). */
+/**
+ * The masked digits for a card's digits (deterministic per key): same length, same brand
+ * (or still no brand), the brand's IIN prefix, a valid Luhn digit, never the input.
+ */
 export function maskCardDigits(digits: string, key: Buffer): string {
   const stream = new KeyedStream(key, 'card', digits);
   const keep = keptPrefixLength(digits);
-  for (let attempt = 0; attempt < 16; attempt++) {
+  const brand = brandOf(digits);
+  let fallback: string | undefined;
+  for (let attempt = 0; attempt < 64; attempt++) {
     let payload = digits.slice(0, keep);
     while (payload.length < digits.length - 1) payload += stream.digit();
     const out = payload + luhnCheckDigit(payload);
-    if (out !== digits) return out;
+    if (out === digits) continue;
+    // Random digits after a short prefix can land in another brand's range (62 → Discover's 622126–622925).
+    if (brandOf(out) === brand) return out;
+    fallback ??= out;
   }
-  // 16 identical draws of ≥7 random digits: not reachable in practice; never return the input.
-  return digits.slice(0, keep) + '0'.repeat(digits.length - keep - 1) + luhnCheckDigit(digits.slice(0, keep) + '0'.repeat(digits.length - keep - 1));
+  if (fallback !== undefined) return fallback;
+  const zeros = digits.slice(0, keep) + '0'.repeat(digits.length - keep - 1);
+  return zeros + luhnCheckDigit(zeros);
 }
 
 /** Whether `digits` holds a Luhn-valid window of 13–19 digits. */

@@ -62,7 +62,8 @@ export class KeyedStream {
 
 /**
  * Replaces each ASCII letter and digit with a random one of the same class (case kept),
- * keeps every other character: `Ab3-x` → `Qz8-k`. Non-ASCII letters become lower-case ASCII.
+ * keeps every other character: `Ab3-x` → `Qz8-k`. Non-ASCII letters become lower-case ASCII,
+ * other digits ASCII digits.
  */
 export function shapeMask(value: string, stream: KeyedStream): string {
   let out = '';
@@ -71,6 +72,7 @@ export function shapeMask(value: string, stream: KeyedStream): string {
     else if (ch >= 'A' && ch <= 'Z') out += stream.upper();
     else if (ch >= '0' && ch <= '9') out += stream.digit();
     else if (/\p{L}/u.test(ch)) out += stream.lower();
+    else if (/\p{N}/u.test(ch)) out += stream.digit();
     else out += ch;
   }
   return out;

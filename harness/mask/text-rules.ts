@@ -16,17 +16,24 @@ export interface TextRule {
 /** Safe domain for masked emails (RFC 6761 reserves `.test`). */
 export const MASK_EMAIL_DOMAIN = 'example.test';
 
-/** Prefix of a secret or id kept verbatim: `whsec_`, `sk_live_`, `pay_`, `Bearer `. */
-const KEPT_PREFIX = /^(?:(?:Bearer|Basic|Token|Digest)\s+|[a-z][a-z0-9]{0,11}(?:_[a-z0-9]{1,12}){0,2}_|[a-z]{2,4}-)/i;
+/**
+ * Prefixes of secrets kept verbatim (`whsec_`, `sk_live_`, `Bearer `): they say what the value
+ * is and nothing about it. Only well-known ones: a password such as `correct_horse_battery`
+ * must not keep its first words as a "prefix".
+ */
+const KEPT_PREFIX = /^(?:(?:[Bb]earer|BEARER|Basic|Digest)\s+|whsec_|(?:sk|rk|pk)_(?:live|test)_|sk-|gh[pousr]_|xox[abposr]-|AKIA|eyJ)/;
 
 /** A secret's mask: its scheme word or prefix kept, every other letter and digit keyed random. */
 export function maskSecret(value: string, key: Buffer): string {
   const prefix = KEPT_PREFIX.exec(value)?.[0] ?? '';
   const stream = new KeyedStream(key, 'secret', value);
-  for (;;) {
-    const out = prefix + shapeMask(value.slice(prefix.length), stream);
-    if (out !== value || value.length === prefix.length) return out;
+  const rest = value.slice(prefix.length);
+  // Bounded: a rest without letters or digits cannot change shape, so it is starred instead.
+  for (let attempt = 0; attempt < 8 && /[\p{L}\p{N}]/u.test(rest); attempt++) {
+    const out = prefix + shapeMask(rest, stream);
+    if (out !== value) return out;
   }
+  return prefix + rest.replace(/[^\s]/gu, '*');
 }
 
 /** `local@domain` → same-shape local part at example.test. */
@@ -58,7 +65,8 @@ export const TEXT_RULES: readonly TextRule[] = [
     // Auth schemes in headers or logs, then well-known secret prefixes, then JWTs.
     pattern: new RegExp(
       [
-        `\\b(?:Bearer|Basic|Token|Digest)\\s+${SECRET_TOKEN}`,
+        // Case-sensitive scheme words: `Basic information` in prose is not a credential.
+        `(?:[Bb]earer|BEARER|Basic|Digest)\\s+${SECRET_TOKEN}`,
         // No word boundary before the prefixes: a secret glued to other text is still a secret.
         'whsec_[A-Za-z0-9+/=]{8,}',
         '(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}',
@@ -68,7 +76,7 @@ export const TEXT_RULES: readonly TextRule[] = [
         'AKIA[0-9A-Z]{16}',
         'eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*',
       ].join('|'),
-      'gi',
+      'g',
     ),
     replace: (m, key) => maskSecret(m[0], key),
   },
