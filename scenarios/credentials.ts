@@ -21,8 +21,8 @@ export const STORM_RATE_PER_SEC = 10;
 /** Calls per event after a 401/403 above which the connector is storming, whatever the rate. */
 export const STORM_CALLS_PER_EVENT = 20;
 /** Observation window after revocation (ms): long enough to see a backoff, short for the run. */
-const REVOKED_WINDOW_MS = 2_000;
-const SCOPE_WINDOW_MS = 1_200;
+const REVOKED_WINDOW_MS = 1_500;
+const SCOPE_WINDOW_MS = 1_000;
 /** Token lifetime in the expiry scenario (s). */
 const SHORT_TTL_SEC = 1;
 

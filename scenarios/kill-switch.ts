@@ -16,7 +16,7 @@ export function killBoundMs(m: Manifest): number {
   return 2 * m.sla.outboundTimeoutMs;
 }
 /** The connector must be quiet this long before the harness stops watching (ms). */
-const QUIET_MS = 1_500;
+const QUIET_MS = 1_000;
 const IN_FLIGHT = 3;
 const WITHHELD = 2;
 /** How long the first call of each in-flight event is held by the hub, so the kill lands mid-work (ms). */

@@ -147,9 +147,17 @@ export const outboundErrors = defineScenario({
       const events = Array.from({ length: ERROR_EVENTS }, () => ctx.event(money.type));
       const deliveries = events.map((ev, i) => ctx.sign(ev, { label: `valid ${money.type} #${i + 1} while the hub and acquirer answer with faults` }));
       const outcomes = await ctx.deliverAll(deliveries, { valid: true, concurrency: ERROR_EVENTS });
-      await ctx.settle({ expectEffects: events, maxMs: 5_000, quietMs: 400 });
+      // A 200 with a malformed body came before any work: the connector cannot tell that nothing
+      // happened, so an event hit by it may end without its effect (not judged here; not waited for).
+      const owed = () => events.filter((ev) => !processed(ctx, ev) && !faultedFor(ctx, ev, ['malformed']));
+      const until = ctx.now() + 5_000;
+      while (ctx.now() < until && !ctx.signal.aborted) {
+        const t = ctx.now();
+        await ctx.settle({ expectEffects: owed(), maxMs: Math.min(400, until - t), quietMs: 400 });
+        if (ctx.now() - t < 400 && owed().length === 0) break;
+      }
       // Like the hub: an event still unprocessed is delivered again once the faults are spent.
-      const unfinished = events.filter((ev) => !processed(ctx, ev));
+      const unfinished = owed();
       if (unfinished.length > 0) {
         clearAllFaults(ctx);
         await ctx.deliverAll(unfinished.map((ev) => deliveries[events.indexOf(ev)]!), { valid: true, concurrency: ERROR_EVENTS });

@@ -11,15 +11,14 @@
  */
 import http from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { BatchInterceptor } from '@mswjs/interceptors';
-import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
-import { FetchInterceptor } from '@mswjs/interceptors/fetch';
 import { destinationOf, ENV_ALLOW_EXTRA, ENV_REPORT_ADDRESS, MAX_LINE_BYTES, MAX_REPORTED_BODY_BYTES, parseDestination, type Decision, type InterceptorMessage } from './protocol.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 const BODY_READ_TIMEOUT_MS = 1_000;
 
-function install(reportAt: { host: string; port: number }): void {
+async function install(reportAt: { host: string; port: number }): Promise<void> {
+  // Loaded only when the harness asked for interception; the two interceptors alone (no batch, no XHR) keep start-up cheap.
+  const [{ ClientRequestInterceptor }, { FetchInterceptor }] = await Promise.all([import('@mswjs/interceptors/ClientRequest'), import('@mswjs/interceptors/fetch')]);
   const own = process.env['PORT'];
   const local = new Set<string>((process.env[ENV_ALLOW_EXTRA] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0));
   // The connector calling itself is not egress.
@@ -28,10 +27,10 @@ function install(reportAt: { host: string; port: number }): void {
   const channel = new Channel(reportAt);
 
   const original = { request: http.request, get: http.get };
-  const interceptor = new BatchInterceptor({ name: 'gauntlet-egress', interceptors: [new ClientRequestInterceptor(), new FetchInterceptor()] });
-  interceptor.apply();
+  const interceptors = [new ClientRequestInterceptor(), new FetchInterceptor()];
+  for (const i of interceptors) i.apply();
   keepProxyFormRequests(original);
-  interceptor.on('request', async ({ request, controller }) => {
+  const onRequest = async ({ request, controller }: { request: Request; controller: { respondWith(r: Response): void } }): Promise<void> => {
     let url: URL;
     try {
       url = new URL(request.url);
@@ -55,7 +54,8 @@ function install(reportAt: { host: string; port: number }): void {
         headers: { 'content-type': 'text/plain; charset=utf-8', 'x-gauntlet-egress': 'blocked' },
       }),
     );
-  });
+  };
+  for (const i of interceptors) i.on('request', onRequest);
 }
 
 /**
@@ -181,4 +181,5 @@ async function readCapped(request: Request): Promise<string | undefined> {
 
 // Last: `install` needs the class above initialised.
 const report = parseDestination(process.env[ENV_REPORT_ADDRESS] ?? '');
-if (report) install(report);
+// Top-level await: the connector's own code runs only once interception is in place.
+if (report) await install(report);
