@@ -7,6 +7,11 @@ import { cancelledBeforeRequested } from './ordering.js';
 import { schemaDrift } from './schema-drift.js';
 import { dataProtection } from './data-protection.js';
 import { loadBurst } from './load.js';
+import { missingScope, revokedMidRun, tokenExpiry } from './credentials.js';
+import { outboundErrors, outboundHang } from './outbound-faults.js';
+import { chaosResetMidRefund } from './network-chaos.js';
+import { egressAllowlist } from './egress.js';
+import { killSwitch } from './kill-switch.js';
 
 /**
  * The scenario catalogue, in run order. Order matters only for readability of reports:
@@ -25,6 +30,15 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   largeValidEvents,
   oversizedBody,
   dataProtection,
+  // Fault injection (clauses 8, 9, 11, 12): each restores the hub and acquirer it broke.
+  tokenExpiry,
+  revokedMidRun,
+  missingScope,
+  outboundHang,
+  outboundErrors,
+  chaosResetMidRefund,
+  egressAllowlist,
+  killSwitch,
   // Last: its burst leaves the connector a backlog no earlier scenario should inherit.
   loadBurst,
 ];
