@@ -127,7 +127,8 @@ function harNode(v: unknown, masker: Masker, pointer: string, parent: Obj | unde
   for (const [k, x] of Object.entries(v)) {
     const p = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     let masked: JsonValue;
-    if (PAIR_LISTS.has(k) && Array.isArray(x)) masked = x.map((pair, i) => harPair(pair, masker, `${p}/${i}`));
+    // Cookie values are credentials whatever their name (`session`, `sid`, `_gh_sess`).
+    if (PAIR_LISTS.has(k) && Array.isArray(x)) masked = x.map((pair, i) => harPair(pair, masker, `${p}/${i}`, k === 'cookies'));
     else if (k === 'text' && typeof x === 'string' && 'mimeType' in v) masked = harBody(x, v, masker, p);
     else if (k === 'url' && typeof x === 'string') masked = maskUrl(x, masker);
     else masked = harNode(x, masker, p, v, depth + 1);
@@ -140,9 +141,9 @@ function harNode(v: unknown, masker: Masker, pointer: string, parent: Obj | unde
   return out;
 }
 
-function harPair(pair: unknown, masker: Masker, pointer: string): JsonValue {
+function harPair(pair: unknown, masker: Masker, pointer: string, secretValues = false): JsonValue {
   if (!isObj(pair)) return harNode(pair, masker, pointer, undefined, 0);
-  const name = typeof pair['name'] === 'string' ? pair['name'] : undefined;
+  const name = secretValues ? 'cookie' : typeof pair['name'] === 'string' ? pair['name'] : undefined;
   const out: Record<string, JsonValue> = {};
   for (const [k, x] of Object.entries(pair)) {
     const masked = k === 'value' && typeof x === 'string' ? masker.maskString(x, name) : harNode(x, masker, `${pointer}/${k}`, pair, 1);
