@@ -28,6 +28,8 @@ export interface RunBound {
   /** The run must have ended (report written) within this many ms of starting. */
   totalMs: number;
   parts: RunBoundPart[];
+  /** Set when a user cap replaced the derived bound: what the derivation gave. */
+  derivedMs?: number;
 }
 
 /**
@@ -56,11 +58,11 @@ export function computeRunBound(manifest: Pick<Manifest, 'run'>, scenarios: Read
 /** A user cap (`--max-run-time`) below the derived bound replaces it; above it, changes nothing. */
 export function capRunBound(b: RunBound, capMs: number | undefined): RunBound {
   if (capMs === undefined || capMs >= b.totalMs) return b;
-  return { totalMs: capMs, parts: [{ what: `--max-run-time (derived bound ${Math.ceil(b.totalMs / 1000)} s)`, ms: capMs }] };
+  return { totalMs: capMs, parts: [{ what: '--max-run-time', ms: capMs }], derivedMs: b.totalMs };
 }
 
-/** `183 s (first start 7 s + 2 scenario time limit(s) 105 s + …)` */
+/** `185 s (first start (…) 7 s + 2 scenario time limit(s) 105 s + …)`, or `6 s (--max-run-time 6 s; derived bound 185 s)` */
 export function describeRunBound(b: RunBound): string {
   const s = (ms: number) => `${Math.ceil(ms / 1000)} s`;
-  return `${s(b.totalMs)} (${b.parts.map((p) => `${p.what} ${s(p.ms)}`).join(' + ')})`;
+  return `${s(b.totalMs)} (${b.parts.map((p) => `${p.what} ${s(p.ms)}`).join(' + ')}${b.derivedMs !== undefined ? `; derived bound ${s(b.derivedMs)}` : ''})`;
 }

@@ -85,7 +85,7 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
       };
       const watchdog = setTimeout(() => {
         process.stderr.write(`\n[gauntlet] the run exceeded its bound of ${bound.totalMs} ms: stopping it, writing a partial report\n`);
-        stopRun(`run exceeded its bound of ${bound.totalMs} ms (${describeRunBound(bound)})`, 2);
+        stopRun(`run exceeded its bound of ${bound.totalMs} ms: ${describeRunBound(bound)}`, 2);
       }, bound.totalMs);
       let interrupts = 0;
       const onSignal = (sig: NodeJS.Signals) => {
