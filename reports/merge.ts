@@ -37,7 +37,9 @@ export function mergeReports(reports: RunReport[]): RunReport {
     return { ...base, status, evidence: evidence.length ? evidence : base.evidence, ...(counterexample ? { counterexample } : { counterexample: undefined }) };
   });
   const lp = controls.find((c) => c.id === 'least-privilege-scopes');
-  if (lp && usedScopes.size > 0) {
+  // A rule is unexercised overall only if no shard exercised it.
+  const unexercised = reports.map((r) => new Set(r.scopeUsage?.unexercisedRules ?? [])).reduce((acc, set) => new Set([...acc].filter((x) => set.has(x))));
+  if (lp && usedScopes.size > 0 && unexercised.size === 0) {
     const unused = requested.filter((s) => !usedScopes.has(s));
     lp.status = unused.length ? 'fail' : 'pass';
     lp.evidence = [{ scenario: 'merge', status: lp.status, summary: unused.length ? `scopes requested but never used in any shard: ${unused.join(', ')}` : `all ${requested.length} requested scopes were used across shards` }];
@@ -63,7 +65,7 @@ export function mergeReports(reports: RunReport[]): RunReport {
     controls,
     scenarios: reports.flatMap((r) => r.scenarios),
     findings,
-    scopeUsage: { requested, used: [...usedScopes].sort() },
+    scopeUsage: { requested, used: [...usedScopes].sort(), unexercisedRules: [...unexercised] },
     mergedFrom: { runIds: reports.map((r) => r.runId), shards: reports.length },
     replay: first.replay.replace(/ --shard \d+\/\d+/, ''),
     metrics: { ackLatencyMs: reports.flatMap((r) => r.metrics.ackLatencyMs), timeline: reports.flatMap((r) => r.metrics.timeline) },

@@ -61,7 +61,7 @@ export interface RunReport {
   scenarios: ScenarioResult[];
   findings: Finding[];
   /** Scopes requested in the manifest vs used by successful hub calls (least privilege; merged across shards). */
-  scopeUsage?: { requested: string[]; used: string[] };
+  scopeUsage?: { requested: string[]; used: string[]; unexercisedRules?: string[] };
   /** Set when run with `--shard i/n`. */
   shard?: { index: number; total: number };
   /** Set by `gauntlet merge`: the shard reports this one combines. */

@@ -2,6 +2,7 @@ import type { LogTail } from '../driver/types.js';
 import { leakContextOf } from '../leaks/context.js';
 import { scanForLeaks, type LeakSource } from '../leaks/scan.js';
 import type { Manifest } from '../manifest/types.js';
+import { entryMatchesRule } from './effects-oracle.js';
 import type { CheckOutcome } from '../model/control.js';
 import type { Finding } from '../model/report.js';
 import type { StartedSandbox } from '../sandbox/types.js';
@@ -63,9 +64,11 @@ export function scanRunForLeaks(input: RunScanInput): { outcomes: CheckOutcome[]
     outcomes.push({ control: 'egress-allowlisted', status: 'pass', evidence: { summary: 'no request through the egress proxy left the allow-list (see docs: connectors that bypass HTTP_PROXY are only seen with the interceptor or in containers)' } });
   }
 
-  // Clause 8: least privilege — judged only when the run exercised calls at all.
+  // Clause 8: least privilege — judged only when every effect rule was exercised, so a
+  // partial run (one scenario, one shard) cannot call a scope unused that it never needed.
   const used = new Set(input.sandbox.hub.usedScopes());
-  if (used.size > 0) {
+  const unexercised = unexercisedRules(input.manifest, input.sandbox);
+  if (used.size > 0 && unexercised.length === 0) {
     const unused = input.manifest.scopes.filter((s) => !used.has(s));
     outcomes.push(
       unused.length === 0
@@ -73,6 +76,18 @@ export function scanRunForLeaks(input: RunScanInput): { outcomes: CheckOutcome[]
         : { control: 'least-privilege-scopes', status: 'fail', evidence: { summary: `scopes requested but never used: ${unused.join(', ')} (used: ${[...used].join(', ')})`, details: { requested: input.manifest.scopes, used: [...used] } } },
     );
     for (const s of unused) findings.push({ kind: 'unused-scope', control: 'least-privilege-scopes', where: 'manifest scopes', excerpt: s });
+  } else if (used.size > 0) {
+    outcomes.push({ control: 'least-privilege-scopes', status: 'skip', evidence: { summary: `not judged: effect rule(s) never exercised in this run: ${unexercised.join('; ')}` } });
   }
   return { outcomes, findings };
+}
+
+/** Effect rules (as written in the manifest) with no committed effect in the whole run. */
+export function unexercisedRules(manifest: Manifest, sandbox: StartedSandbox): string[] {
+  const entries = sandbox.ledger.all().filter((e) => e.committed);
+  const out: string[] = [];
+  for (const [type, rules] of Object.entries(manifest.effects)) {
+    for (const rule of rules) if (!entries.some((e) => entryMatchesRule(e, rule))) out.push(`${type}: ${rule.call}`);
+  }
+  return out;
 }

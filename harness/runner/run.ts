@@ -21,7 +21,7 @@ import type { LedgerEntry } from '../model/ledger.js';
 import { RunRecorder } from './recorder.js';
 import type { ScenarioDefinition } from './scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
-import { scanRunForLeaks } from './leak-scan.js';
+import { scanRunForLeaks, unexercisedRules } from './leak-scan.js';
 import { startEgressInterception, type EgressInterception } from '../egress/interception.js';
 import { TOOL_VERSION } from '../version.js';
 import { BETWEEN_SCENARIOS_HEALTH_MS, DEFAULT_SCENARIO_LIMIT_MS, MAX_RESTARTS } from './run-bound.js';
@@ -368,7 +368,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       controls,
       scenarios: scenarioResults,
       findings: leaks.findings,
-      scopeUsage: { requested: [...manifest.scopes], used: sandbox.hub.usedScopes() },
+      scopeUsage: { requested: [...manifest.scopes], used: sandbox.hub.usedScopes(), unexercisedRules: unexercisedRules(manifest, sandbox) },
       ...(opts.shard ? { shard: opts.shard } : {}),
       replay: `gauntlet run ${opts.manifestArg} ${replayFlags.join(' ')}`,
       metrics: { ackLatencyMs: recorder.ackLatencyMs, timeline: recorder.timeline },

@@ -103,7 +103,7 @@ export function fullReport(): DeepRequired<RunReport> {
       { id: 'kill-switch', title: 'Kill switch', pack: 'credentials', clauses: [12], status: 'timed-out', durationMs: 30_000, reason: 'scenario exceeded its 30000 ms limit', deliveries: 2, outcomes: [] },
     ],
     findings: [{ kind: 'unused-scope', control: 'least-privilege', where: 'manifest scopes', excerpt: 'payouts:write requested, never used' }],
-    scopeUsage: { requested: ['risk:write', 'refunds:write'], used: ['risk:write'] },
+    scopeUsage: { requested: ['risk:write', 'refunds:write'], used: ['risk:write'], unexercisedRules: [] },
     shard: { index: 1, total: 3 },
     mergedFrom: { runIds: ['run_a', 'run_b', 'run_c'], shards: 3 },
     baseline: {
