@@ -248,6 +248,9 @@ function counterexampleBlock(cx: Counterexample, controlId: string): string {
       if (headers.length > LIMITS.headers) parts.push(`<p class="note">… ${headers.length - LIMITS.headers} more headers</p>`);
     }
     parts.push(`<pre class="request-body">${q.bodyEncoding === 'base64' ? `(base64) ${t(q.body, LIMITS.body)}` : t(q.body, LIMITS.body)}</pre>`);
+    // Whitespace at the end of a body is invisible in a <pre>, yet often the whole point (raw-byte cases).
+    const trailing = q.bodyEncoding === 'utf8' ? /\s+$/.exec(String(q.body))?.[0] : undefined;
+    if (trailing) parts.push(`<p class="note trailing-whitespace">the body ends with ${escapeHtml(truncate(JSON.stringify(trailing), 60))}</p>`);
   }
   parts.push('<h4>Response</h4>');
   if (cx.response) {

@@ -138,3 +138,12 @@ describe('renderHtmlReport: merged and baseline runs', () => {
     expect(html).toContain('New failures: <code>signature-forged-rejected</code>');
   });
 });
+
+describe('renderHtmlReport: invisible bytes', () => {
+  it('says when a request body ends with whitespace', () => {
+    const r = fullReport() as RunReport;
+    r.controls[0]!.counterexample!.request!.body = '{"id":"evt_1"}\r\n';
+    expect(renderHtmlReport(r)).toContain('the body ends with &quot;\\r\\n&quot;');
+    expect(renderHtmlReport(fullReport() as RunReport)).not.toContain('trailing-whitespace');
+  });
+});
