@@ -12,6 +12,10 @@ import { outboundErrors, outboundHang } from './outbound-faults.js';
 import { chaosResetMidRefund } from './network-chaos.js';
 import { egressAllowlist } from './egress.js';
 import { killSwitch } from './kill-switch.js';
+import { propertySignatures } from './properties/signatures.js';
+import { propertySequences } from './properties/sequences.js';
+import { propertyMalformed } from './properties/malformed.js';
+import { propertyDrift } from './properties/drift.js';
 
 /**
  * The scenario catalogue, in run order. Order matters only for readability of reports:
@@ -29,6 +33,11 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   schemaDrift,
   largeValidEvents,
   oversizedBody,
+  // Property-based suites (clauses 1, 2, 4–7): generated cases, shrunk failures, replay by path.
+  propertySignatures,
+  propertySequences,
+  propertyMalformed,
+  propertyDrift,
   dataProtection,
   // Fault injection (clauses 8, 9, 11, 12): each restores the hub and acquirer it broke.
   tokenExpiry,

@@ -91,8 +91,13 @@ export async function checkProperty<T>(ctx: ScenarioContext, spec: PropertySpec<
   const exercised = new Map<string, number>();
   let harnessFault: unknown;
   let aborted = false;
+  // Cooperative deadline, checked before each case. fast-check's own interruptAfterTimeLimit
+  // races the running predicate and abandons it, which would leave a case's deliveries and
+  // effects running into the next case and break their independence.
+  let deadline = Infinity;
 
   const property = fc.asyncProperty(spec.arbitrary, async (value) => {
+    if (ctx.now() >= deadline) throw new fc.PreconditionFailure(true);
     if (ctx.signal.aborted) {
       aborted = true;
       return true;
@@ -121,12 +126,14 @@ export async function checkProperty<T>(ctx: ScenarioContext, spec: PropertySpec<
     details = await fc.check(property, { seed: fcSeed, path: replaying.path, numRuns: 1, endOnFailure: true });
   } else {
     // Phase 1: search without shrinking, bounded by cases and time.
-    details = await fc.check(property, { seed: fcSeed, numRuns: budget.numRuns, endOnFailure: true, interruptAfterTimeLimit: budget.timeBudgetMs });
+    deadline = ctx.now() + budget.timeBudgetMs;
+    details = await fc.check(property, { seed: fcSeed, numRuns: budget.numRuns, endOnFailure: true });
     interrupted = details.interrupted;
     if (details.failed && details.counterexamplePath && harnessFault === undefined && !aborted) {
       // Phase 2: replay the failing run and shrink from it, within its own bound. If the case
       // does not fail again (a race), the unshrunk phase-1 case stands.
-      const shrunk = await fc.check(property, { seed: fcSeed, path: details.counterexamplePath, numRuns: 1, interruptAfterTimeLimit: budget.shrinkBudgetMs });
+      deadline = ctx.now() + budget.shrinkBudgetMs;
+      const shrunk = await fc.check(property, { seed: fcSeed, path: details.counterexamplePath, numRuns: 1 });
       if (shrunk.failed && shrunk.counterexample && failures.has(shrunk.counterexample[0] as object)) {
         details = shrunk;
         shrinks = shrunk.numShrinks;
