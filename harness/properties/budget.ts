@@ -8,12 +8,12 @@ export const PROPERTY_DEFAULTS = Object.freeze({
   scenarioTimeBudgetMs: 3_000,
   /** Shrinking is bounded separately, so a failure found late still shrinks. */
   maxShrinkMs: 4_000,
-  /** Hard cap of a scenario's generation budget: property scenarios declare a 5-minute time limit. */
-  maxScenarioTimeBudgetMs: 240_000,
+  /** Hard cap of a scenario's generation budget (`--time-budget` beyond it is cut): it must end within the scenario's time limit. */
+  maxScenarioTimeBudgetMs: 90_000,
 });
 
 /** Time limit property scenarios declare; the budget below always ends them sooner. */
-export const PROPERTY_SCENARIO_LIMIT_MS = 300_000;
+export const PROPERTY_SCENARIO_LIMIT_MS = 150_000;
 
 export interface PropertyBudget {
   numRuns: number;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadManifest } from '../../manifest/load.js';
-import { parseSandboxKind, parseSeed, parseShard, parseReportDir, parseDurationMs, MAX_TIME_BUDGET_MS, type Shard, type SandboxKind } from '../flags.js';
+import { parseSandboxKind, parseSeed, parseShard, parseReportDir, parseDurationMs, parsePositiveInt, MAX_TIME_BUDGET_MS, type Shard, type SandboxKind } from '../flags.js';
 import { runCertification } from '../../runner/run.js';
 import { selectScenarios, validateCatalog } from '../../runner/select.js';
 import { SCENARIOS } from '../../../scenarios/index.js';
@@ -27,7 +27,12 @@ interface RunFlags {
   failOnRegression: boolean;
   history: string | false;
   maxRunTime?: number;
+  runs?: number;
+  timeBudget?: number;
 }
+
+/** Most cases one property may be asked for: beyond this a run is a soak test, not a certification. */
+export const MAX_PROPERTY_RUNS = 100_000;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -50,12 +55,15 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--no-fail-on-regression', 'with --baseline: report regressions but do not change the exit code')
     .option('--history <file>', 'SQLite history store the run is recorded in', DEFAULT_HISTORY_PATH)
     .option('--no-history', 'do not record the run in the history store')
+    .option('--runs <n>', 'generated cases per property in the property scenarios (default 20–40 each, whichever of runs and time budget ends first)', parsePositiveInt('--runs', MAX_PROPERTY_RUNS))
+    .option('--time-budget <duration>', 'generation time budget of each property scenario, split between its properties (default a few seconds; e.g. 30s)', parseDurationMs('--time-budget', MAX_TIME_BUDGET_MS))
     .option('--max-run-time <duration>', 'stop the run (partial report, exit 2) after this long if the bound derived from the manifest is longer (e.g. 10m)', parseDurationMs('--max-run-time', MAX_TIME_BUDGET_MS))
     .addHelpText('after', `
 Examples:
   $ gauntlet run examples/connectors/careful/connector.yaml
   $ gauntlet run connector.yaml --seed 42 --report-dir out/
   $ gauntlet run connector.yaml --seed 42 --scenario malformed-bodies
+  $ gauntlet run connector.yaml --seed 42 --pack properties --runs 500 --time-budget 60s
   $ gauntlet run connector.yaml --baseline last-night/report.json
   $ gauntlet run connector.yaml --shard 2/3 --report-dir shard-2
 
@@ -103,6 +111,8 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
         const replayFlags = flags.shard ? [`--shard ${flags.shard.index}/${flags.shard.total}`] : [];
         if (flags.scenario) replayFlags.push(...flags.scenario.map((s) => `--scenario ${s}`));
         if (flags.pack) replayFlags.push(...flags.pack.map((p) => `--pack ${p}`));
+        if (flags.runs !== undefined) replayFlags.push(`--runs ${flags.runs}`);
+        if (flags.timeBudget !== undefined) replayFlags.push(`--time-budget ${flags.timeBudget}ms`);
         const progress = new ProgressReporter(process.stderr);
         const { report, redactor } = await runCertification({
           manifest,
@@ -114,6 +124,7 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
           reporter: progress,
           replayFlags,
           ...(flags.shard ? { shard: flags.shard } : {}),
+          ...(flags.runs !== undefined || flags.timeBudget !== undefined ? { budget: { ...(flags.runs !== undefined ? { runs: flags.runs } : {}), ...(flags.timeBudget !== undefined ? { timeBudgetMs: flags.timeBudget } : {}) } } : {}),
         });
         if (baseline) report.baseline = compareWithBaseline(report, baseline, flags.baseline!);
         clearTimeout(watchdog);
