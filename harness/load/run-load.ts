@@ -102,14 +102,16 @@ export async function runLoadSuite(ctx: ScenarioContext, opts: LoadSuiteOptions)
     loadEndedAt,
   });
   const reconciliation = reconcile(tally, accepted, settle);
-  const health = await checkHealthAfter(ctx);
+  // Interrupted: what was measured is reported, but nothing is judged on a load cut short.
+  const interrupted = ctx.signal.aborted;
+  const health: HealthSummary = interrupted ? { healthy: false, detail: 'not checked: the run was interrupted' } : await checkHealthAfter(ctx);
 
   let overhead: OverheadSummary | undefined;
   if (opts.overheadProbeMs && opts.overheadProbeMs > 0 && !ctx.signal.aborted && health.healthy) {
     overhead = await probeOverhead(ctx, profile, opts.overheadProbeMs);
   }
 
-  const outcomes = judge(ctx, {
+  const outcomes = interrupted ? LOAD_CONTROLS.map((c) => ctx.skip(c, 'the run was interrupted during the load')) : judge(ctx, {
     requests,
     latency,
     slowCount,
