@@ -7,6 +7,7 @@ import { cancelledBeforeRequested } from './ordering.js';
 import { schemaDrift } from './schema-drift.js';
 import { dataProtection } from './data-protection.js';
 import { loadBurst } from './load.js';
+import { dependencyOutage } from './dependency-outage.js';
 import { missingScope, revokedMidRun, tokenExpiry } from './credentials.js';
 import { outboundErrors, outboundHang } from './outbound-faults.js';
 import { chaosResetMidRefund } from './network-chaos.js';
@@ -48,6 +49,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   chaosResetMidRefund,
   egressAllowlist,
   killSwitch,
+  // Containers sandbox with `services` only (skipped otherwise); before the load burst, whose backlog it must not inherit.
+  dependencyOutage,
   // Last: its burst leaves the connector a backlog no earlier scenario should inherit.
   loadBurst,
 ];

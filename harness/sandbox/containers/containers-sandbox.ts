@@ -119,7 +119,7 @@ export class ContainersSandbox {
       const sandboxContainer = await new GenericContainer(image.tag)
         .withLabels(labels('sandbox'))
         .withEnvironment({ [CONTROL_TOKEN_ENV]: token })
-        .withExposedPorts(SANDBOX_PORTS.control, SANDBOX_PORTS.relay)
+        .withExposedPorts(SANDBOX_PORTS.control, SANDBOX_PORTS.relay, SANDBOX_PORTS.hub, SANDBOX_PORTS.acquirer, SANDBOX_PORTS.egress)
         .withWaitStrategy(Wait.forHttp('/healthz', SANDBOX_PORTS.control).forStatusCode(200))
         .withStartupTimeout(SANDBOX_START_TIMEOUT_MS)
         .start();
@@ -148,6 +148,11 @@ export class ContainersSandbox {
         ...(parts.services ? { services: parts.services } : {}),
         token,
         relay: { host, port: sandboxContainer.getMappedPort(SANDBOX_PORTS.relay) },
+        hostUrls: {
+          hub: `http://${host}:${sandboxContainer.getMappedPort(SANDBOX_PORTS.hub)}`,
+          acquirer: `http://${host}:${sandboxContainer.getMappedPort(SANDBOX_PORTS.acquirer)}`,
+          egress: `http://${host}:${sandboxContainer.getMappedPort(SANDBOX_PORTS.egress)}`,
+        },
         secrets,
         ledger,
         state,
@@ -174,6 +179,8 @@ interface Parts {
   services?: StartedServices;
   token: string;
   relay: { host: string; port: number };
+  /** The services as the host reaches them (mapped ports). */
+  hostUrls: { hub: string; acquirer: string; egress: string };
   secrets: RunSecrets;
   ledger: Ledger;
   state: RemoteState;
@@ -185,10 +192,16 @@ interface Parts {
 
 export class StartedContainersSandbox implements StartedSandbox {
   readonly kind = 'containers' as const;
-  /** URLs as the connector sees them, on the internal network. */
-  readonly hubUrl = `http://${SANDBOX_ALIASES.hub}:${SANDBOX_PORTS.hub}`;
-  readonly acquirerUrl = `http://${SANDBOX_ALIASES.acquirer}:${SANDBOX_PORTS.acquirer}`;
-  readonly egressProxyUrl = `http://${SANDBOX_ALIASES.egress}:${SANDBOX_PORTS.egress}`;
+  /** URLs as the host reaches them (mapped ports), for scenarios that probe the services. */
+  readonly hubUrl: string;
+  readonly acquirerUrl: string;
+  readonly egressProxyUrl: string;
+  /** URLs as the connector sees them, on the internal network (what connectorEnv() hands out). */
+  readonly internalUrls = {
+    hub: `http://${SANDBOX_ALIASES.hub}:${SANDBOX_PORTS.hub}`,
+    acquirer: `http://${SANDBOX_ALIASES.acquirer}:${SANDBOX_PORTS.acquirer}`,
+    egress: `http://${SANDBOX_ALIASES.egress}:${SANDBOX_PORTS.egress}`,
+  } as const;
   readonly secrets: RunSecrets;
   readonly ledger: Ledger;
   readonly hub: HubControl;
@@ -204,6 +217,9 @@ export class StartedContainersSandbox implements StartedSandbox {
   lastRemoval: RemovalReport | undefined;
 
   constructor(private readonly parts: Parts) {
+    this.hubUrl = parts.hostUrls.hub;
+    this.acquirerUrl = parts.hostUrls.acquirer;
+    this.egressProxyUrl = parts.hostUrls.egress;
     this.secrets = parts.secrets;
     this.ledger = parts.ledger;
     this.hub = parts.hub;
@@ -215,13 +231,13 @@ export class StartedContainersSandbox implements StartedSandbox {
 
   /** Contract section 3 (+ DATABASE_URL / REDIS_URL for declared services), except PORT. */
   connectorEnv(): Record<string, string> {
-    const proxy = this.egressProxyUrl;
+    const proxy = this.internalUrls.egress;
     return {
-      HUB_API_URL: this.hubUrl,
+      HUB_API_URL: this.internalUrls.hub,
       HUB_CLIENT_ID: this.secrets.clientId,
       HUB_CLIENT_SECRET: this.secrets.clientSecret,
       WEBHOOK_SECRET: this.secrets.webhookSecret,
-      ACQUIRER_URL: this.acquirerUrl,
+      ACQUIRER_URL: this.internalUrls.acquirer,
       HTTP_PROXY: proxy,
       HTTPS_PROXY: proxy,
       http_proxy: proxy,

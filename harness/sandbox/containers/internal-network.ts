@@ -10,7 +10,16 @@ import type { GenericContainer } from 'testcontainers';
 
 export function onInternalNetworkOnly<T extends GenericContainer>(container: T, network: string, aliases: string[]): T {
   container.withNetworkMode(network);
-  const opts = (container as unknown as { createOpts: { NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] }> } } }).createOpts;
-  opts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: aliases } } };
+  const inner = container as unknown as {
+    createOpts: { NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[] }> }; ExposedPorts?: Record<string, unknown> };
+    hostConfig: { PortBindings?: Record<string, unknown> };
+    exposedPorts: unknown[];
+  };
+  inner.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: aliases } } };
+  // Nothing is published from an internal network; a module's exposed ports (redis 6379,
+  // postgres 5432) would make Testcontainers wait for host bindings that never come.
+  inner.exposedPorts = [];
+  delete inner.createOpts.ExposedPorts;
+  delete inner.hostConfig.PortBindings;
   return container;
 }

@@ -120,3 +120,12 @@ async function waitForLog(c: Dockerode.Container, re: RegExp, timeoutMs: number)
   }
   throw new GauntletError('GAUNTLET_ERR_INTERNAL', `service did not become ready again within ${timeoutMs} ms`);
 }
+
+/**
+ * The dependency chaos hooks of a sandbox, when it has them (the containers sandbox with
+ * declared services). Scenarios use this instead of depending on the sandbox class.
+ */
+export function dependencyControlOf(sandbox: object): DependencyControl | undefined {
+  const deps = (sandbox as { dependencies?: DependencyControl }).dependencies;
+  return deps && typeof deps.interrupt === 'function' && deps.kinds().length > 0 ? deps : undefined;
+}
