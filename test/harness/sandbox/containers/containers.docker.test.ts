@@ -131,6 +131,24 @@ http.createServer((req, res) => res.end(JSON.stringify({ direct, proxied }))).li
     }
   }, 300_000);
 
+  it('a Redis outage mid-run: the fail-closed connector passes, the fail-open one is rejected on dependency-outage-fails-closed', async () => {
+    const results = await Promise.all(
+      ['connector.yaml', 'connector.fail-open.yaml'].map(async (file) => {
+        const dir = path.join(root, 'test-output', `redis-dep-${file.replace(/\W+/g, '-')}`);
+        const r = await runCli([`test/fixtures/connectors/redis-dep/${file}`, '--seed', '11', '--sandbox', 'containers', '--scenario', 'dependency-outage', '--report-dir', dir]);
+        const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { verdict: string; runId: string; controls: Array<{ id: string; status: string; evidence: Array<{ summary: string }> }> };
+        return { r, report, control: report.controls.find((c) => c.id === 'dependency-outage-fails-closed')! };
+      }),
+    );
+    const [closed, open] = results as [(typeof results)[0], (typeof results)[0]];
+    expect(closed.control.status, closed.control.evidence[0]?.summary).toBe('pass');
+    expect(closed.report.verdict).toBe('certified');
+    expect(open.control.status).toBe('fail');
+    expect(open.control.evidence[0]!.summary).toMatch(/committed while redis was down/);
+    expect(open.report.verdict).toBe('rejected');
+    for (const { report } of results) expect(leftovers(report.runId)).toEqual([]);
+  }, 180_000);
+
   it('Ctrl-C mid-run removes everything of the run', async () => {
     let sent = false;
     const r = await runCli(['examples/connectors/careful/connector.container.yaml', '--seed', '5', '--sandbox', 'containers', '--report-dir', path.join(root, 'test-output', 'sigint')], {
