@@ -58,7 +58,7 @@ export const signatureAuthenticity = defineScenario({
         const { delivery, event } = mutated(ctx, mutationById(id), otherSecret);
         return delivery ? { delivery, event, expect: 'reject' } : undefined;
       });
-      out.push(judge(ctx, control, await sendAndJudgeNegative(ctx, cases), 'invalid-signature'));
+      out.push(judge(ctx, control, await sendAndJudgeNegative(ctx, control, cases), 'invalid-signature'));
     }
     for (const [control, ids] of Object.entries(ACCEPT_CONTROLS)) {
       const sent: Array<{ d: NonNullable<ReturnType<typeof applyMutation>>; ev: EventEnvelope; o: Awaited<ReturnType<ScenarioContext['deliver']>> }> = [];
@@ -120,7 +120,7 @@ export const rawBodyVerification = defineScenario({
 
     const ev = ctx.event();
     const forgery = reserializedForgery({ scheme: ctx.manifest.webhooks.scheme, secret: ctx.sandbox.secrets.webhookSecret, event: ev, timestamp: ctx.nowSec(), deliveryId: ctx.nextId('msg'), eventType: ev.type });
-    out.push(judge(ctx, 'raw-body-verified', await sendAndJudgeNegative(ctx, [{ delivery: forgery, event: ev, expect: 'reject' }]), 're-serialised forgery'));
+    out.push(judge(ctx, 'raw-body-verified', await sendAndJudgeNegative(ctx, 'raw-body-verified', [{ delivery: forgery, event: ev, expect: 'reject' }]), 're-serialised forgery'));
     return out;
   },
 });
@@ -147,7 +147,8 @@ export const missingSecret = defineScenario({
       const o = await ctx.deliver(d, { to: started.connector });
       results.push({ d, ev, o });
     }
-    await ctx.settle({ quietMs: 300 });
+    await ctx.settle({ quietMs: 150 });
+    for (const r of results) ctx.deferNoEffect('missing-secret-fails-closed', r.ev, r.d, r.o);
     for (const r of results) {
       const attempts = ctx.attemptsFor(r.ev.id);
       if (!isRejected4xx(r.o) || attempts.length > 0) {

@@ -44,7 +44,8 @@ export const duplicateSequential = defineScenario({
     const a = await firstDelivery(ctx, 'original delivery');
     await ctx.settle({ expectEffects: [a.ev] });
     const again = await ctx.deliver(a.d, { valid: true });
-    await ctx.settle({ quietMs: 400 });
+    await ctx.settle({ quietMs: 150 });
+    ctx.deferMaxEffects('duplicate-delivery-single-effect', a.ev, a.d, again);
     const excessA = excessOf(ctx, a.ev);
     out.push(excessA
       ? ctx.fail('duplicate-delivery-single-effect', `same delivery sent twice → ${excessA}`, { delivery: a.d, outcome: again })
@@ -55,7 +56,8 @@ export const duplicateSequential = defineScenario({
     await ctx.settle({ expectEffects: [b.ev] });
     const redelivery = ctx.sign(b.ev, { label: 'same event under a new delivery id' });
     const ob = await ctx.deliver(redelivery, { valid: true });
-    await ctx.settle({ quietMs: 400 });
+    await ctx.settle({ quietMs: 150 });
+    ctx.deferMaxEffects('redelivery-new-id-single-effect', b.ev, redelivery, ob);
     const excessB = excessOf(ctx, b.ev);
     out.push(excessB
       ? ctx.fail('redelivery-new-id-single-effect', `same event under a new delivery id → ${excessB}`, { delivery: redelivery, outcome: ob })
@@ -66,7 +68,8 @@ export const duplicateSequential = defineScenario({
     await ctx.settle({ expectEffects: [c.ev] });
     const replay = ctx.sign(c.ev, { label: 'captured delivery replayed 6 min later (timestamp now-360s)', timestamp: ctx.nowSec() - 360, deliveryId: c.d.deliveryId });
     const oc = await ctx.deliver(replay);
-    await ctx.settle({ quietMs: 400 });
+    await ctx.settle({ quietMs: 150 });
+    ctx.deferMaxEffects('signature-stale-rejected', c.ev, replay, oc);
     const excessC = excessOf(ctx, c.ev);
     out.push(excessC || (oc.status !== null && oc.status >= 500)
       ? ctx.fail('signature-stale-rejected', `stale replay answered ${describeOutcome(oc)}${excessC ? ` and ${excessC}` : ''}`, { delivery: replay, outcome: oc })
@@ -92,7 +95,8 @@ export const duplicateConcurrent = defineScenario({
       const ev = ctx.event(ctx.effectEventTypes().find((t) => ctx.rules(t).some((r) => r.max !== undefined)));
       const d = ctx.sign(ev, { label: `one delivery sent ${CONCURRENT}× concurrently` });
       const outcomes = await ctx.deliverAll(Array.from({ length: CONCURRENT }, () => d), { concurrency: CONCURRENT, valid: true });
-      await ctx.settle({ expectEffects: [ev], quietMs: 400 });
+      await ctx.settle({ expectEffects: [ev], quietMs: 150 });
+      ctx.deferMaxEffects('concurrent-duplicate-single-effect', ev, d, outcomes[0]);
       const excess = excessOf(ctx, ev);
       if (excess) return [ctx.fail('concurrent-duplicate-single-effect', `${CONCURRENT} concurrent copies → ${excess}`, { delivery: d, outcome: outcomes[0]! })];
       const server = outcomes.find((o) => o.status !== null && o.status >= 500);

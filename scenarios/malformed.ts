@@ -79,7 +79,10 @@ export const malformedBodies = defineScenario({
     const cases = malformedCases(ctx);
     const outcomes: DeliveryOutcome[] = [];
     for (const c of cases) outcomes.push(await ctx.deliver(c.delivery));
-    await ctx.settle({ quietMs: 300 });
+    await ctx.settle({ quietMs: 150 });
+    cases.forEach((c, i) => {
+      if (c.event) ctx.deferNoEffect('malformed-no-effect', c.event, c.delivery, outcomes[i]);
+    });
     const statusProblems: Array<{ c: Case; why: string; i: number }> = [];
     const effectProblems: Array<{ c: Case; why: string; i: number }> = [];
     cases.forEach((c, i) => {
@@ -130,7 +133,8 @@ export const oversizedBody = defineScenario({
     const body = Buffer.concat([Buffer.from(head.slice(0, -3)), Buffer.alloc(HUGE_MIB * 1024 * 1024, 0x78), Buffer.from(head.slice(-3))]);
     const d = ctx.sign(body, { label: `signed ${HUGE_MIB} MiB body`, event: ev });
     const o = await ctx.deliver(d, { timeoutMs: 20_000 });
-    await ctx.settle({ quietMs: 300 });
+    await ctx.settle({ quietMs: 150 });
+    ctx.deferNoEffect('oversized-body-rejected', ev, d, o);
     const attempts = ctx.attemptsFor(ev.id);
     // Closing the connection before reading the whole body is an acceptable refusal.
     const refusedEarly = o.status === null && (o.error?.kind === 'connection-reset' || o.error?.kind === 'protocol-error');

@@ -31,10 +31,11 @@ export const cancelledBeforeRequested = defineScenario({
             if (!subscribed.has(cancelType)) continue;
             return [ctx.fail('cancelled-object-no-effect', `cancelling event ${cancelType} was not acknowledged (${describeOutcome(oc)})`, { delivery: dc, outcome: oc })];
           }
-          await ctx.settle({ quietMs: 200 });
+          await ctx.settle({ quietMs: 120 });
           const dt = ctx.sign(target, { label: `${type} for ${target.data.object.id} after its ${cancelType}` });
           const ot = await ctx.deliver(dt, { valid: true });
-          await ctx.settle({ quietMs: 400 });
+          await ctx.settle({ quietMs: 150 });
+          ctx.deferNoEffect('cancelled-object-no-effect', target, dt, ot);
           const forbidden = ctx.attemptsFor(target.id).filter((e) => e.target === rule.target && e.method === rule.method);
           if (forbidden.length > 0) {
             return [ctx.fail('cancelled-object-no-effect', `${type} after ${cancelType} for the same object still caused ${forbidden.map(describeEntry).join('; ')}`, { delivery: dt, outcome: ot, details: { cancelDelivery: dc.label } })];

@@ -38,6 +38,20 @@ export interface RunBudget {
   timeBudgetMs?: number;
 }
 
+/**
+ * An expectation re-checked once more after the whole run settles: a connector that
+ * answers 4xx and then acts late is still caught, so scenarios need only short quiet times.
+ */
+export interface DeferredCheck {
+  scenario: string;
+  control: string;
+  kind: 'no-effect' | 'max';
+  event: EventEnvelope;
+  label: string;
+  /** Built only if the check fails, so passing cases do not consume case ids. */
+  counterexample: () => Counterexample;
+}
+
 export interface ContextDeps {
   manifest: Manifest;
   manifestArg: string;
@@ -54,6 +68,8 @@ export interface ContextDeps {
   startExtraConnector: (envOverrides: Record<string, string>) => Promise<StartResult>;
   senderFor: (connector: RunningConnector) => WebhookSender;
   settleMaxMs: number;
+  /** Collects expectations the runner re-checks at the end of the run. */
+  defer?: (check: DeferredCheck) => void;
   /** Set by `gauntlet replay`: property scenarios replay only this fast-check path. */
   replay?: { caseId: string; path?: string };
   /** Property budget (`--runs`, `--time-budget`). */
@@ -227,7 +243,7 @@ export class ScenarioContext {
    * bounded by `maxMs`. Settling is how "eventually" in `effects.min` is made finite.
    */
   async settle(opts: SettleOptions = {}): Promise<void> {
-    const quietMs = opts.quietMs ?? 250;
+    const quietMs = opts.quietMs ?? 120;
     const maxMs = opts.maxMs ?? this.deps.settleMaxMs;
     const deadline = this.deps.now() + maxMs;
     const expected = opts.expectEffects ?? [];
@@ -251,6 +267,16 @@ export class ScenarioContext {
   /** Starts a second instance of the connector with env overrides (e.g. empty secret). */
   startExtraConnector(envOverrides: Record<string, string>): Promise<StartResult> {
     return this.deps.startExtraConnector(envOverrides);
+  }
+
+  /** Re-check after the run settles that `ev` caused no effect at all. */
+  deferNoEffect(control: string, ev: EventEnvelope, delivery: Delivery, outcome?: DeliveryOutcome): void {
+    this.deps.defer?.({ scenario: this.scenarioId, control, kind: 'no-effect', event: ev, label: delivery.label, counterexample: () => this.counterexample(delivery, outcome) });
+  }
+
+  /** Re-check after the run settles that `ev` stayed within effects.max. */
+  deferMaxEffects(control: string, ev: EventEnvelope, delivery: Delivery, outcome?: DeliveryOutcome): void {
+    this.deps.defer?.({ scenario: this.scenarioId, control, kind: 'max', event: ev, label: delivery.label, counterexample: () => this.counterexample(delivery, outcome) });
   }
 
   // ---- outcomes ----------------------------------------------------------------------

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SyntheticData } from '../data/synthetic.js';
 import { startConnector } from '../driver/start.js';
 import type { RunningConnector, StartResult } from '../driver/types.js';
-import { GauntletError } from '../errors.js';
+import { GauntletError, isGauntletError } from '../errors.js';
 import { expandEnv } from '../manifest/env-expand.js';
 import type { Manifest } from '../manifest/types.js';
 import type { CheckOutcome } from '../model/control.js';
@@ -15,8 +15,8 @@ import type { StartedSandbox } from '../sandbox/types.js';
 import { CONTROLS } from '../scoring/controls.js';
 import { aggregateControl, scoreControls } from '../scoring/score.js';
 import { WebhookSender } from '../webhooks/sender.js';
-import { ScenarioContext, scenarioSeed, type RunBudget } from './context.js';
-import { entryMatchesRule, rulesFor } from './effects-oracle.js';
+import { ScenarioContext, scenarioSeed, type DeferredCheck, type RunBudget } from './context.js';
+import { attributedTo, checkRules, describeEntry, effectAttempts, entryMatchesRule, rulesFor } from './effects-oracle.js';
 import type { LedgerEntry } from '../model/ledger.js';
 import { RunRecorder } from './recorder.js';
 import type { ScenarioDefinition } from './scenario.js';
@@ -57,6 +57,9 @@ export interface RunResult {
 
 const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
 
+/** Logs of a connector that never ran. */
+const NO_LOGS: RunningConnector['logs'] = { stdoutTail: () => [], stderrTail: () => [], text: () => '', truncatedBytes: () => 0 };
+
 export function newRunId(now: number): string {
   return `run_${now.toString(36)}_${randomBytes(4).toString('hex')}`;
 }
@@ -93,6 +96,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
   const extraConnectors: RunningConnector[] = [];
   const webhookResponses: Array<{ where: string; text: string }> = [];
   const datasets: SyntheticData[] = [];
+  const deferred: DeferredCheck[] = [];
   let partialReason: string | undefined;
 
   const addOutcome = (scenario: string, o: CheckOutcome) => {
@@ -126,8 +130,20 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     const env = { ...baseEnv, ...h, ...expandEnv(manifest.run.env, h) };
     return egress ? egress.apply(env) : env;
   };
-  const start = (overrides?: Record<string, string>): Promise<StartResult> =>
+  const startRaw = (overrides?: Record<string, string>): Promise<StartResult> =>
     sandbox.kind === 'containers' ? (sandbox as StartedContainersSandbox).startConnector(manifest, connectorEnv(overrides), { signal }) : startConnector(manifest, connectorEnv(overrides), { signal });
+  // The driver rejects a start cut short by the run's signal (it has already stopped the
+  // connector); for the run that is an interrupt, which ends in a partial report, not a throw.
+  const start = async (overrides?: Record<string, string>): Promise<StartResult> => {
+    try {
+      return await startRaw(overrides);
+    } catch (err) {
+      if (signal.aborted && isGauntletError(err) && err.code === 'GAUNTLET_ERR_INTERRUPTED') {
+        return { ok: false, reason: 'not-healthy-in-time', message: 'start interrupted: the run is being stopped', logs: NO_LOGS, elapsedMs: 0 };
+      }
+      throw err;
+    }
+  };
 
   let connector: RunningConnector | undefined;
   let sender: WebhookSender | undefined;
@@ -164,14 +180,14 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       partialReason = 'interrupted';
       connectorExit = first.exit;
       for (const s of opts.scenarios) scenarioResults.push({ id: s.id, title: s.title, pack: s.pack, clauses: s.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
-      return finish(first.logs);
+      return await finish(first.logs);
     }
     if (!first.ok) {
       addOutcome('connector-start', { control: 'connector-starts-healthy', status: 'fail', evidence: { summary: first.message, details: { reason: first.reason, elapsedMs: first.elapsedMs, stderrTail: first.logs.stderrTail(20), stdoutTail: first.logs.stdoutTail(20) } } });
       connectorExit = first.exit;
       for (const s of opts.scenarios) scenarioResults.push({ id: s.id, title: s.title, pack: s.pack, clauses: s.clauses, status: 'skipped', durationMs: 0, reason: 'connector did not start', deliveries: 0, outcomes: [] });
       partialReason = undefined;
-      return finish(first.logs);
+      return await finish(first.logs);
     }
     connector = first.connector;
     logsOf.push(connector);
@@ -197,6 +213,11 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         }
         restarts++;
         const again = await start();
+        if (!again.ok && signal.aborted) {
+          partialReason = 'interrupted';
+          scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
+          continue;
+        }
         if (!again.ok) {
           partialReason = `connector could not be restarted after ${exit ? `exit code=${exit.code} signal=${exit.signal}` : 'becoming unhealthy'}: ${again.message}`;
           scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: partialReason, deliveries: 0, outcomes: [] });
@@ -215,7 +236,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     // Died during the last scenario (nothing after it would have noticed).
     const lastExit = connector.exitInfo();
     if (lastExit && !signal.aborted) recordDeath(connector, lastScenario, lastExit);
-    return finish(connector.logs);
+    return await finish(connector.logs);
   } finally {
     for (const s of senders.values()) s.close();
     await Promise.allSettled([...extraConnectors, ...(connector ? [connector] : [])].map((c) => c.stop()));
@@ -261,6 +282,9 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         return r;
       },
       ...(opts.replay ? { replay: opts.replay } : {}),
+      defer: (check) => {
+        if (deferred.length < 10_000) deferred.push(check);
+      },
       ...(opts.budget ? { budget: opts.budget } : {}),
       onResponse: (where, text) => {
         if (webhookResponses.length < 2_000) webhookResponses.push({ where, text });
@@ -318,7 +342,39 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     }
   }
 
-  function finish(logs: RunningConnector['logs']): RunResult {
+  /** Late effects: wait for the ledger to go quiet once, then re-check every deferred expectation. */
+  async function recheckDeferred(): Promise<void> {
+    if (deferred.length === 0 || signal.aborted) return;
+    const deadline = now() + 5_000;
+    for (;;) {
+      const entries = sandbox.ledger.all();
+      const last = entries.length ? entries[entries.length - 1]!.at : 0;
+      if (now() - Math.max(last, recorder.lastDeliveryAt) >= 500 || now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const all = sandbox.ledger.all();
+    const reported = new Set<string>();
+    for (const d of deferred) {
+      const key = `${d.scenario}|${d.control}`;
+      const already = (outcomesByControl.get(d.control) ?? []).some((o) => o.scenario === d.scenario && o.status === 'fail');
+      if (already || reported.has(key)) continue;
+      const mine = attributedTo(all, d.event.id);
+      let problem: string | undefined;
+      if (d.kind === 'no-effect') {
+        const attempts = effectAttempts(mine);
+        if (attempts.length) problem = `caused ${attempts.slice(0, 3).map(describeEntry).join('; ')}`;
+      } else {
+        const over = checkRules(manifest, d.event.type, mine).filter((c) => !c.maxOk);
+        if (over.length) problem = `${over[0]!.committed} × ${over[0]!.rule.call} for one event (max ${over[0]!.rule.max})`;
+      }
+      if (!problem) continue;
+      reported.add(key);
+      addOutcome(d.scenario, { control: d.control, status: 'fail', evidence: { summary: `found after the run settled: "${d.label}" ${problem}` }, counterexample: d.counterexample() });
+    }
+  }
+
+  async function finish(logs: RunningConnector['logs']): Promise<RunResult> {
+    await recheckDeferred();
     const finishedAt = now();
     const secrets = [
       { name: 'webhook-secret', value: sandbox.secrets.webhookSecret },

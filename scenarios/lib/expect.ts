@@ -28,7 +28,7 @@ export function describeOutcome(o: DeliveryOutcome): string {
  * Sends cases (in order, smallest first), settles once, then judges each: the
  * first failing case is the counterexample, so authors order cases simplest first.
  */
-export async function sendAndJudgeNegative(ctx: ScenarioContext, input: Array<Case | (() => Case | undefined)>, concurrency = 1): Promise<CaseResult[]> {
+export async function sendAndJudgeNegative(ctx: ScenarioContext, control: string, input: Array<Case | (() => Case | undefined)>, concurrency = 1): Promise<CaseResult[]> {
   let cases: Case[];
   let outcomes: DeliveryOutcome[];
   if (concurrency === 1) {
@@ -45,9 +45,10 @@ export async function sendAndJudgeNegative(ctx: ScenarioContext, input: Array<Ca
     cases = input.map((i) => (typeof i === 'function' ? i() : i)).filter((c): c is Case => c !== undefined);
     outcomes = await ctx.deliverAll(cases.map((c) => c.delivery), { concurrency });
   }
-  await ctx.settle({ quietMs: 300 });
+  await ctx.settle({ quietMs: 150 });
   return cases.map((c, i) => {
     const outcome = outcomes[i]!;
+    if (c.event) ctx.deferNoEffect(control, c.event, c.delivery, outcome);
     const attempts = c.event ? ctx.attemptsFor(c.event.id) : [];
     let problem: string | undefined;
     if (attempts.length > 0) problem = `caused ${attempts.length} effect attempt(s): ${attempts.slice(0, 3).map(describeEntry).join('; ')}`;
