@@ -63,12 +63,16 @@ export interface BenchOptions {
   out?: { write(s: string): unknown };
   /** Bound per section (ms). */
   sectionLimitMs?: number;
+  /** Bound for the whole bench (ms): sections that would start past it are skipped, not run. */
+  totalBudgetMs?: number;
+  /** Aborted when a section runs past its limit: sections that start processes stop them. */
+  signal?: AbortSignal;
 }
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const SECTION_IDS = ['sandbox-start', 'mocks', 'runner-overhead', 'properties', 'fault-proxy', 'standard-run'] as const;
 
-type SectionRun = (quick: boolean) => Promise<{ figures: BenchFigure[]; raw: unknown; message?: string }>;
+type SectionRun = (quick: boolean, signal: AbortSignal) => Promise<{ figures: BenchFigure[]; raw: unknown; message?: string }>;
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
 
@@ -108,7 +112,14 @@ const SECTIONS: Record<(typeof SECTION_IDS)[number], { title: string; run: Secti
       const fn = mod?.benchSandboxStart as ((o?: unknown) => Promise<unknown>) | undefined;
       if (!fn) throw new NotAvailable('bench/sandbox-start.ts (benchSandboxStart) is not available in this checkout');
       const raw = await fn(quick ? { quick: true, rounds: 2 } : undefined);
-      return { figures: figuresFromUnknown('sandbox-start', raw), raw };
+      const figures = figuresFromUnknown('sandbox-start', raw);
+      // The same-run baseline the issue names: a bare node:http server coming up on loopback.
+      const embedded = (raw as { embeddedMs?: { median?: number } }).embeddedMs?.median;
+      if (typeof embedded === 'number') {
+        const bare = await bareServerStartMs(quick ? 5 : 20);
+        figures.unshift({ id: 'sandbox.embedded-vs-bare', figure: 'embedded sandbox start (median)', value: embedded, unit: 'ms', baseline: bare, baselineLabel: 'bare node:http listen', ratio: ratio(embedded, bare), note: 'hub, acquirer and egress proxy on loopback, secrets and ledger ready' });
+      }
+      return { figures, raw };
     },
   },
   mocks: {
@@ -167,10 +178,10 @@ const SECTIONS: Record<(typeof SECTION_IDS)[number], { title: string; run: Secti
   },
   'standard-run': {
     title: 'Full standard run of the careful example (built CLI, child process)',
-    run: async () => {
+    run: async (_quick, signal) => {
       const { benchStandardRun, benchCliBaseline } = await import('./standard-run.js');
       const base = await benchCliBaseline();
-      const f = await benchStandardRun();
+      const f = await benchStandardRun({ signal });
       const certified = f.verdict === 'certified';
       return {
         raw: { run: f, baseline: base },
@@ -183,6 +194,21 @@ const SECTIONS: Record<(typeof SECTION_IDS)[number], { title: string; run: Secti
     },
   },
 };
+
+/** Median time to a listening bare node:http server on 127.0.0.1 (ms), closed after each start. */
+async function bareServerStartMs(runs: number): Promise<number> {
+  const { createServer } = await import('node:http');
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    times.push(performance.now() - t0);
+    await new Promise((r) => server.close(r));
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)]! * 1000) / 1000;
+}
 
 function withLimit<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -212,18 +238,32 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
     }
   }
 
+  const deadline = started + (opts.totalBudgetMs ?? 285_000);
   for (const id of SECTION_IDS) {
     if (!only.includes(id)) continue;
     const s = SECTIONS[id];
     const t0 = Date.now();
-    out.write(`· ${s.title}…\n`);
+    const left = deadline - t0;
+    if (left < 15_000) {
+      sections.push({ id, title: s.title, status: 'skipped', message: `not started: ${Math.max(0, Math.round(left / 1000))} s left of the bench's total budget`, durationMs: 0, figures: [] });
+      out.write(`· ${s.title}: skipped (budget)\n`);
+      continue;
+    }
+    out.write(`· ${s.title}…`);
+    const ac = new AbortController();
+    const onOuter = () => ac.abort();
+    opts.signal?.addEventListener('abort', onOuter, { once: true });
     try {
-      const r = await withLimit(s.run(quick), limitMs, id);
+      const r = await withLimit(s.run(quick, ac.signal), Math.min(limitMs, left), id);
       sections.push({ id, title: s.title, status: 'ok', durationMs: Date.now() - t0, figures: r.figures, raw: r.raw, ...(r.message ? { message: r.message } : {}) });
     } catch (e) {
+      ac.abort();
       const na = e instanceof NotAvailable;
       sections.push({ id, title: s.title, status: na ? 'not available' : 'error', message: e instanceof Error ? e.message : String(e), durationMs: Date.now() - t0, figures: [] });
+    } finally {
+      opts.signal?.removeEventListener('abort', onOuter);
     }
+    out.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
 
   const results: BenchResults = {
@@ -268,7 +308,7 @@ export function renderTable(r: BenchResults, previous?: BenchResults): string {
         f.figure,
         `${fmt(f.value)} ${f.unit}`.trim(),
         f.baseline === undefined ? '-' : `${fmt(f.baseline)}${f.baselineLabel ? ` (${f.baselineLabel})` : ''}`,
-        f.ratio === undefined || !Number.isFinite(f.ratio) ? '-' : `${f.ratio}×`,
+        f.ratio === undefined || !Number.isFinite(f.ratio) ? '-' : `${fmt(f.ratio)}×`,
         f.target ?? 'info',
         f.pass === undefined ? '-' : f.pass ? 'PASS' : 'FAIL',
         ...(previous ? [change] : []),
@@ -313,13 +353,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }, 330_000);
   watchdog.unref();
+  // Exit explicitly: a section cut off at its limit may leave timers behind; its processes were told to stop.
   runBench(parseArgs(process.argv.slice(2))).then(
-    (r) => {
-      process.exitCode = r.sections.some((s) => s.status === 'error') ? 1 : 0;
-    },
+    (r) => process.exit(r.sections.some((s) => s.status === 'error') ? 1 : 0),
     (e: unknown) => {
       process.stderr.write(`[bench] ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 2;
+      process.exit(2);
     },
   );
 }

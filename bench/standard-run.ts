@@ -28,7 +28,7 @@ export interface StandardRunFigures {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAX_RUN_MS = 180_000;
 
-export async function benchStandardRun(opts: { manifest?: string; seed?: number; extraArgs?: string[] } = {}): Promise<StandardRunFigures> {
+export async function benchStandardRun(opts: { manifest?: string; seed?: number; extraArgs?: string[]; signal?: AbortSignal } = {}): Promise<StandardRunFigures> {
   const manifest = opts.manifest ?? 'examples/connectors/careful/connector.yaml';
   const seed = opts.seed ?? 1;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gauntlet-bench-run-'));
@@ -45,13 +45,20 @@ export async function benchStandardRun(opts: { manifest?: string; seed?: number;
         stdio: ['ignore', 'ignore', 'ignore'],
         env: { ...process.env, NO_COLOR: '1' },
       });
-      const timer = setTimeout(() => child.kill('SIGINT'), MAX_RUN_MS);
-      child.once('error', (e) => {
+      // SIGINT: the CLI stops its connector and sandbox and writes a partial report.
+      const stop = () => child.kill('SIGINT');
+      const timer = setTimeout(stop, MAX_RUN_MS);
+      opts.signal?.addEventListener('abort', stop, { once: true });
+      const done = () => {
         clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', stop);
+      };
+      child.once('error', (e) => {
+        done();
         reject(e);
       });
       child.once('exit', (code) => {
-        clearTimeout(timer);
+        done();
         resolve(code);
       });
     });
