@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { driveLoad } from './drive.js';
+import { LOAD_LIMITS } from './plan.js';
 import type { PreparedSend } from './signed-pool.js';
 import { isOk } from './stats.js';
 import type { OverheadSummary } from './types.js';
@@ -53,7 +54,7 @@ export async function measureOverhead(o: OverheadOptions): Promise<OverheadSumma
   const signed = o.signedSource(Math.ceil(plainOk * 1.5) + 100);
   const phase = (requests: number) => [{ label: 'closed loop', startMs: 0, durationMs: o.durationMs, requests }];
   // Machinery before signed: the signed run leaves the connector a backlog of real work.
-  const machineryRun = await driveLoad({ baseUrl: o.baseUrl, path: o.path, connections: o.connections, phases: phase(1_000_000), timeoutMs: o.timeoutMs, drainMs: 0, source: () => o.fixed, ...(o.signal ? { signal: o.signal } : {}) });
+  const machineryRun = await driveLoad({ baseUrl: o.baseUrl, path: o.path, connections: o.connections, phases: phase(LOAD_LIMITS.maxRequests), timeoutMs: o.timeoutMs, drainMs: 0, source: () => o.fixed, ...(o.signal ? { signal: o.signal } : {}) });
   const signedRun = await driveLoad({ baseUrl: o.baseUrl, path: o.path, connections: o.connections, phases: phase(signed.size), timeoutMs: o.timeoutMs, drainMs: 0, source: signed.next, ...(o.signal ? { signal: o.signal } : {}) });
   const rate = (r: Awaited<ReturnType<typeof driveLoad>>) => r.records.filter((x) => isOk(x.status)).length / Math.max(0.001, r.phases[0]!.elapsedMs / 1000);
   const signedRate = rate(signedRun);
