@@ -132,3 +132,17 @@ function dropContained(hits: LeakHit[]): LeakHit[] {
   }
   return out;
 }
+
+/**
+ * Masks every sensitive value (secrets, card numbers, tokens, emails, names, planted values)
+ * in lines of connector text that a report quotes verbatim, such as log tails. Line breaks and
+ * other text are kept as they are; writers still escape for their format.
+ */
+export function maskSensitiveLines(lines: readonly string[], ctx: LeakContext): string[] {
+  const prepared = prepareLeakContext(ctx);
+  const detectors = leakDetectors();
+  return lines.map((line) => {
+    const hits = detectors.flatMap((d) => d.scan(line, prepared)).sort(byStart);
+    return hits.length ? applyMasks(line, hits) : line;
+  });
+}

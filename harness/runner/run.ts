@@ -22,6 +22,8 @@ import { RunRecorder } from './recorder.js';
 import type { ScenarioDefinition } from './scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
 import { scanRunForLeaks, unexercisedRules } from './leak-scan.js';
+import { leakContextOf } from '../leaks/context.js';
+import { maskSensitiveLines } from '../leaks/scan.js';
 import { startEgressInterception, type EgressInterception } from '../egress/interception.js';
 import { TOOL_VERSION } from '../version.js';
 import { BETWEEN_SCENARIOS_HEALTH_MS, DEFAULT_SCENARIO_LIMIT_MS, MAX_RESTARTS } from './run-bound.js';
@@ -403,6 +405,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         ...(firstFail?.counterexample ? { counterexample: firstFail.counterexample } : {}),
       };
     });
+    // Log tails quote the connector verbatim: mask what it should never have printed.
+    const leakCtx = leakContextOf({ secrets, datasets, allowedEmails: manifest.owner ? [manifest.owner] : [] });
     const scored = scoreControls(controls, manifest.tier);
     const replayFlags = [`--seed ${seed}`, ...(opts.replayFlags ?? [])];
     const report: RunReport = {
@@ -429,8 +433,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       replay: `gauntlet run ${opts.manifestArg} ${replayFlags.join(' ')}`,
       metrics: { ackLatencyMs: recorder.ackLatencyMs, timeline: recorder.timeline },
       connectorLog: {
-        stdoutTail: logs.stdoutTail(50),
-        stderrTail: logs.stderrTail(50),
+        stdoutTail: maskSensitiveLines(logs.stdoutTail(50), leakCtx),
+        stderrTail: maskSensitiveLines(logs.stderrTail(50), leakCtx),
         truncatedBytes: logs.truncatedBytes(),
         ...(connectorExit ?? connector?.exitInfo() ? { exit: (connectorExit ?? connector?.exitInfo())! } : {}),
       },

@@ -69,6 +69,11 @@ describe('gauntlet run (black box, real example connectors)', () => {
       expect(failed.get(id), `control ${id} should fail`).toBe(clause);
       expect(r.stdout).toMatch(new RegExp(`✗ ${id}\\s+\\[\\w+ · clause ${clause}\\b`));
     }
+    // The naive connector logs whole bodies; the report quotes its log tail only masked.
+    const logText = JSON.stringify(report.connectorLog);
+    expect(logText).toContain('tok_****');
+    expect(logText).not.toMatch(/tok_[A-Za-z0-9]{6,}/);
+    expect(logText).not.toMatch(/[A-Za-z0-9._-]+@example\.test/);
     // Every failed control with an input carries a replay command.
     for (const c of report.controls.filter((x: { status: string; counterexample?: unknown }) => x.status === 'fail' && x.counterexample)) {
       expect(c.counterexample.replay).toMatch(/^gauntlet run .* --seed 7 --scenario [a-z0-9-]+$/);
