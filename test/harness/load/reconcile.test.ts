@@ -95,3 +95,39 @@ describe('settleLoad', () => {
     expect(limit.settledBy).toBe('limit');
   });
 });
+
+describe('EffectTally agrees with the runner oracle', () => {
+  it('counts, for any ledger, what checkRules counts over the entries attributed to each event', async () => {
+    const fc = (await import('fast-check')).default;
+    const { attributedTo, checkRules } = await import('../../../harness/runner/effects-oracle.js');
+    const calls = [
+      { target: 'hub' as const, path: (o: string) => `/v1/payments/${o}/risk_assessments` },
+      { target: 'hub' as const, path: () => '/v1/refunds' },
+      { target: 'acquirer' as const, path: () => '/v1/refunds' },
+      { target: 'hub' as const, path: () => '/v1/payouts' },
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('payment.captured', 'refund.requested', 'refund.canceled'), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.record({ ev: fc.nat(), call: fc.nat({ max: calls.length - 1 }), committed: fc.boolean(), method: fc.constantFrom('POST', 'POST', 'GET') }), { maxLength: 40 }),
+        (types, entries) => {
+          const ledger = new Ledger(() => 0);
+          const events = types.map((type, i) => ({ id: `evt_${i}`, type }));
+          events.forEach((e, i) => ledger.registerEvent(e.id, e.type, [`obj_${i}`]));
+          const tally = new EffectTally(manifest, ledger, 0, events);
+          for (const x of entries) {
+            const i = x.ev % events.length;
+            const c = calls[x.call]!;
+            ledger.record({ target: c.target, method: x.method, path: c.path(`obj_${i}`), status: 200, committed: x.committed, objectIds: [`obj_${i}`] });
+          }
+          tally.update();
+          events.forEach((e, i) => {
+            const expected = checkRules(manifest, e.type, attributedTo(ledger.all(), e.id)).map((c) => c.committed);
+            expect(tally.checks(i).map((c) => c.committed)).toEqual(expected);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
