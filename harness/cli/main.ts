@@ -54,11 +54,12 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT.badInput;
     }
     if (isGauntletError(err)) {
-      process.stderr.write(`${err.format()}\n`);
+      // Messages echo user input (flag values, scenario ids, manifest text): neutralise control characters.
+      process.stderr.write(`${sanitizeForTerminal(err.format())}\n`);
       return err.exitCode;
     }
     const wrapped = new GauntletError('GAUNTLET_ERR_INTERNAL', err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.stderr.write(`${wrapped.format()}\n`);
+    process.stderr.write(`${sanitizeForTerminal(wrapped.format())}\n`);
     return wrapped.exitCode;
   }
 }
