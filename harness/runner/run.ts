@@ -15,13 +15,15 @@ import type { StartedSandbox } from '../sandbox/types.js';
 import { CONTROLS } from '../scoring/controls.js';
 import { aggregateControl, scoreControls } from '../scoring/score.js';
 import { WebhookSender } from '../webhooks/sender.js';
-import { ScenarioContext, scenarioSeed, type RunBudget } from './context.js';
-import { entryMatchesRule, rulesFor } from './effects-oracle.js';
+import { ScenarioContext, scenarioSeed, type DeferredCheck, type RunBudget } from './context.js';
+import { attributedTo, checkRules, describeEntry, effectAttempts, entryMatchesRule, rulesFor } from './effects-oracle.js';
 import type { LedgerEntry } from '../model/ledger.js';
 import { RunRecorder } from './recorder.js';
 import type { ScenarioDefinition } from './scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
 import { scanRunForLeaks, unexercisedRules } from './leak-scan.js';
+import { leakContextOf } from '../leaks/context.js';
+import { maskSensitiveLines } from '../leaks/scan.js';
 import { startEgressInterception, type EgressInterception } from '../egress/interception.js';
 import { TOOL_VERSION } from '../version.js';
 import { BETWEEN_SCENARIOS_HEALTH_MS, DEFAULT_SCENARIO_LIMIT_MS, MAX_RESTARTS } from './run-bound.js';
@@ -96,6 +98,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
   const extraConnectors: RunningConnector[] = [];
   const webhookResponses: Array<{ where: string; text: string }> = [];
   const datasets: SyntheticData[] = [];
+  const deferred: DeferredCheck[] = [];
   let partialReason: string | undefined;
 
   const addOutcome = (scenario: string, o: CheckOutcome) => {
@@ -179,14 +182,14 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       partialReason = 'interrupted';
       connectorExit = first.exit;
       for (const s of opts.scenarios) scenarioResults.push({ id: s.id, title: s.title, pack: s.pack, clauses: s.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
-      return finish(first.logs);
+      return await finish(first.logs);
     }
     if (!first.ok) {
       addOutcome('connector-start', { control: 'connector-starts-healthy', status: 'fail', evidence: { summary: first.message, details: { reason: first.reason, elapsedMs: first.elapsedMs, stderrTail: first.logs.stderrTail(20), stdoutTail: first.logs.stdoutTail(20) } } });
       connectorExit = first.exit;
       for (const s of opts.scenarios) scenarioResults.push({ id: s.id, title: s.title, pack: s.pack, clauses: s.clauses, status: 'skipped', durationMs: 0, reason: 'connector did not start', deliveries: 0, outcomes: [] });
       partialReason = undefined;
-      return finish(first.logs);
+      return await finish(first.logs);
     }
     connector = first.connector;
     logsOf.push(connector);
@@ -235,7 +238,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     // Died during the last scenario (nothing after it would have noticed).
     const lastExit = connector.exitInfo();
     if (lastExit && !signal.aborted) recordDeath(connector, lastScenario, lastExit);
-    return finish(connector.logs);
+    return await finish(connector.logs);
   } finally {
     for (const s of senders.values()) s.close();
     await Promise.allSettled([...extraConnectors, ...(connector ? [connector] : [])].map((c) => c.stop()));
@@ -281,6 +284,9 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         return r;
       },
       ...(opts.replay ? { replay: opts.replay } : {}),
+      defer: (check) => {
+        if (deferred.length < 10_000) deferred.push(check);
+      },
       ...(opts.budget ? { budget: opts.budget } : {}),
       onResponse: (where, text) => {
         if (webhookResponses.length < 2_000) webhookResponses.push({ where, text });
@@ -338,7 +344,39 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     }
   }
 
-  function finish(logs: RunningConnector['logs']): RunResult {
+  /** Late effects: wait for the ledger to go quiet once, then re-check every deferred expectation. */
+  async function recheckDeferred(): Promise<void> {
+    if (deferred.length === 0 || signal.aborted) return;
+    const deadline = now() + 5_000;
+    for (;;) {
+      const entries = sandbox.ledger.all();
+      const last = entries.length ? entries[entries.length - 1]!.at : 0;
+      if (now() - Math.max(last, recorder.lastDeliveryAt) >= 500 || now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const all = sandbox.ledger.all();
+    const reported = new Set<string>();
+    for (const d of deferred) {
+      const key = `${d.scenario}|${d.control}`;
+      const already = (outcomesByControl.get(d.control) ?? []).some((o) => o.scenario === d.scenario && o.status === 'fail');
+      if (already || reported.has(key)) continue;
+      const mine = attributedTo(all, d.event.id);
+      let problem: string | undefined;
+      if (d.kind === 'no-effect') {
+        const attempts = effectAttempts(mine);
+        if (attempts.length) problem = `caused ${attempts.slice(0, 3).map(describeEntry).join('; ')}`;
+      } else {
+        const over = checkRules(manifest, d.event.type, mine).filter((c) => !c.maxOk);
+        if (over.length) problem = `${over[0]!.committed} × ${over[0]!.rule.call} for one event (max ${over[0]!.rule.max})`;
+      }
+      if (!problem) continue;
+      reported.add(key);
+      addOutcome(d.scenario, { control: d.control, status: 'fail', evidence: { summary: `found after the run settled: "${d.label}" ${problem}` }, counterexample: d.counterexample() });
+    }
+  }
+
+  async function finish(logs: RunningConnector['logs']): Promise<RunResult> {
+    await recheckDeferred();
     const finishedAt = now();
     const secrets = [
       { name: 'webhook-secret', value: sandbox.secrets.webhookSecret },
@@ -367,6 +405,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
         ...(firstFail?.counterexample ? { counterexample: firstFail.counterexample } : {}),
       };
     });
+    // Log tails quote the connector verbatim: mask what it should never have printed.
+    const leakCtx = leakContextOf({ secrets, datasets, allowedEmails: manifest.owner ? [manifest.owner] : [] });
     const scored = scoreControls(controls, manifest.tier);
     const replayFlags = [`--seed ${seed}`, ...(opts.replayFlags ?? [])];
     const report: RunReport = {
@@ -393,8 +433,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       replay: `gauntlet run ${opts.manifestArg} ${replayFlags.join(' ')}`,
       metrics: { ackLatencyMs: recorder.ackLatencyMs, timeline: recorder.timeline },
       connectorLog: {
-        stdoutTail: logs.stdoutTail(50),
-        stderrTail: logs.stderrTail(50),
+        stdoutTail: maskSensitiveLines(logs.stdoutTail(50), leakCtx),
+        stderrTail: maskSensitiveLines(logs.stderrTail(50), leakCtx),
         truncatedBytes: logs.truncatedBytes(),
         ...(connectorExit ?? connector?.exitInfo() ? { exit: (connectorExit ?? connector?.exitInfo())! } : {}),
       },
