@@ -8,7 +8,7 @@ import type { Reporter } from './reporter.js';
 
 export interface ConsoleSummaryOptions {
   /** Where the report files were written, shown before the verdict. */
-  files?: { json: string; junit: string };
+  files?: { json: string; junit: string; html?: string; sarif?: string };
   /** Applied to the whole report before anything is printed. */
   redactor?: Redactor;
   /** Force colour on or off; default: only on a TTY with NO_COLOR unset. */
@@ -94,7 +94,7 @@ export function renderConsoleSummary(input: RunReport, opts: ConsoleSummaryOptio
     for (const r of reasons.slice(0, MAX_LIST)) out.push(c.dim(`why: ${t(r, 2 * width)}`));
   }
   out.push('');
-  if (opts.files) out.push(`reports: ${sanitizeForTerminal(opts.files.json)}  ${sanitizeForTerminal(opts.files.junit)}`);
+  if (opts.files) out.push(`reports: ${[opts.files.json, opts.files.html, opts.files.junit, opts.files.sarif].filter((f): f is string => !!f).map(sanitizeForTerminal).join('  ')}`);
   out.push(`replay run: ${t(report.replay, 2 * width)}`);
   const verdictColour = report.verdict === 'certified' ? c.green : report.verdict === 'conditional' ? c.yellow : c.red;
   out.push(`${c.bold(verdictColour(`VERDICT: ${report.verdict}`))}  score ${report.score.toFixed(1)}/100  tier ${report.tier}`);

@@ -23,6 +23,8 @@ export function registerMerge(program: Command, setExit: (code: number) => void)
       const redactor = new Redactor([]);
       const written = await writeReports(merged, path.resolve(opts.reportDir), redactor);
       printConsoleSummary(merged, process.stdout, { files: written, redactor });
+      const { emitGithubOutputs } = await import('../../../reports/github.js');
+      await emitGithubOutputs(merged);
       setExit(exitCodeFor(merged.verdict));
     });
 }
