@@ -42,16 +42,36 @@ const MAX_CONTROL_BODY = 256 * 1024;
 const MAX_BACKLOG_LINES = 200_000;
 const RELAY_CONNECT_TIMEOUT_MS = 5_000;
 
-/** A ledger that forwards every record to the host; local numbering only keeps the mocks' contract. */
+/** Fields a mock may set on an entry after recording it; the host's own fields stay the host's. */
+const HOST_FIELDS = new Set(['seq', 'at', 'causedBy', 'scenarioId']);
+
+/**
+ * A ledger that forwards every record to the host; local numbering only keeps the mocks'
+ * contract. Mocks may complete an entry later (`recorded.abandonedAfterMs = ...`), so the
+ * returned entry forwards such writes too.
+ */
 class ForwardingLedger extends Ledger {
-  constructor(private readonly forward: (partial: LedgerPartial) => void) {
+  private count = 0;
+
+  constructor(
+    private readonly forward: (n: number, partial: LedgerPartial) => void,
+    private readonly update: (n: number, field: string, value: unknown) => void,
+  ) {
     super();
   }
 
   override record(partial: LedgerPartial) {
     const entry = super.record(partial);
-    this.forward(partial);
-    return entry;
+    const n = ++this.count;
+    this.forward(n, partial);
+    const update = this.update;
+    return new Proxy(entry, {
+      set(target, field, value) {
+        (target as unknown as Record<string | symbol, unknown>)[field] = value;
+        if (typeof field === 'string' && !HOST_FIELDS.has(field)) update(n, field, value);
+        return true;
+      },
+    });
   }
 }
 
@@ -118,10 +138,14 @@ export async function serveSandbox(opts: ServeSandboxOptions): Promise<ServedSan
       sentMovements = moves.length;
     }
   };
-  const ledger = new ForwardingLedger((partial) => {
-    emitDeltas();
-    emit({ k: 'entry', n: ++recorded, e: partial });
-  });
+  const ledger = new ForwardingLedger(
+    (n, partial) => {
+      emitDeltas();
+      recorded = n;
+      emit({ k: 'entry', n, t: Date.now(), e: partial });
+    },
+    (n, f, v) => emit({ k: 'update', n, f, v }),
+  );
 
   const listeners: Server[] = [];
   const sockets = new Set<Socket>();

@@ -131,8 +131,10 @@ export class ContainersSandbox {
       const host = sandboxContainer.getHost();
       const controlUrl = `http://${host}:${sandboxContainer.getMappedPort(SANDBOX_PORTS.control)}`;
       const controlClient = new ControlClient(controlUrl, token);
-      const ledger = new Ledger(this.now);
-      const state = new RemoteState(controlClient, ledger);
+      const lag = { ms: 0 };
+      const now = this.now;
+      const ledger = new Ledger(() => now() - lag.ms);
+      const state = new RemoteState(controlClient, ledger, lag);
       state.start();
       const secrets = this.secrets ?? generateRunSecrets(this.manifest.webhooks.scheme);
       await controlClient.configure({ secrets, scopes: this.manifest.scopes, egress: this.manifest.egress, ...(this.seed !== undefined ? { seed: this.seed } : {}), maxBodyBytes: DEFAULT_MOCK_MAX_BODY_BYTES });

@@ -33,7 +33,10 @@ export type LedgerPartial = Omit<LedgerEntry, 'seq' | 'at' | 'causedBy' | 'scena
  * entry that revealed them, so the host mirror is never behind its ledger.
  */
 export type SandboxEvent =
-  | { k: 'entry'; n: number; e: LedgerPartial }
+  /** `t`: the container's wall clock at record time (the host subtracts the stream's lag). */
+  | { k: 'entry'; n: number; t: number; e: LedgerPartial }
+  /** A mock learned more about an entry after recording it (e.g. `abandonedAfterMs`). */
+  | { k: 'update'; n: number; f: string; v: unknown }
   | { k: 'tokens'; v: string[] }
   | { k: 'scopes'; v: string[] }
   | { k: 'movements'; v: Array<{ kind: 'authorization' | 'capture' | 'refund'; paymentId: string; amount: number; idempotencyKey?: string }> }

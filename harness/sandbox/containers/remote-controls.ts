@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import { GauntletError } from '../../errors.js';
-import type { Ledger } from '../../model/ledger.js';
+import type { Ledger, LedgerEntry } from '../../model/ledger.js';
 import { validateFaultSpec } from '../../../mocks/faults.js';
 import type { AcquirerControl, FaultRule, HubControl } from '../types.js';
 import { CONTROL_TOKEN_HEADER, type ControlCommand, type SandboxConfig, type SandboxEvent } from './protocol.js';
@@ -80,10 +80,18 @@ export class RemoteState {
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
   private closed = false;
   private unsubscribe: (() => void) | undefined;
+  /** Container entry number -> host entry, for later updates (bounded). */
+  private readonly byNumber = new Map<number, LedgerEntry>();
 
+  /**
+   * `lag` is read by the host ledger's clock while an entry is recorded: the entry's time
+   * is the host clock minus how long the entry spent on the stream (same machine clock),
+   * so a busy host does not make the connector look slow.
+   */
   constructor(
     private readonly client: ControlClient,
     private readonly ledger: Ledger,
+    private readonly lag: { ms: number } = { ms: 0 },
   ) {}
 
   start(): void {
@@ -98,11 +106,21 @@ export class RemoteState {
 
   private apply(ev: SandboxEvent): void {
     switch (ev.k) {
-      case 'entry':
-        this.ledger.record(ev.e);
+      case 'entry': {
+        this.lag.ms = Math.min(60_000, Math.max(0, Date.now() - ev.t));
+        const entry = this.ledger.record(ev.e);
+        this.lag.ms = 0;
+        this.byNumber.set(ev.n, entry);
+        if (this.byNumber.size > 50_000) this.byNumber.delete(this.byNumber.keys().next().value!);
         this.received = ev.n;
         this.release();
         break;
+      }
+      case 'update': {
+        const entry = this.byNumber.get(ev.n);
+        if (entry && !['seq', 'at', 'causedBy', 'scenarioId'].includes(ev.f)) (entry as unknown as Record<string, unknown>)[ev.f] = ev.v;
+        break;
+      }
       case 'tokens':
         this.tokens.push(...ev.v);
         break;

@@ -60,6 +60,21 @@ describe('serve-sandbox', () => {
     expect(last).toMatchObject({ target: 'acquirer', method: 'POST', path: '/v1/refunds', status: 503, committed: false });
   });
 
+  it('what a mock learns about an entry later (the client gave up on a hung call) reaches the host entry', async () => {
+    const acquirer = remoteAcquirerControl(queue, state);
+    acquirer.injectFault({ route: 'POST /v1/captures', fault: { kind: 'hang' }, times: 1 });
+    await queue.flush();
+    await fetch(`http://127.0.0.1:${ports.acquirer}/v1/captures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payment: 'pay_hang', amount: 5 }), signal: AbortSignal.timeout(300) }).catch(() => undefined);
+    let entry;
+    for (let i = 0; i < 40 && entry?.abandonedAfterMs === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      await state.sync();
+      entry = ledger.all().find((e) => e.path === '/v1/captures' && e.fault === 'hang');
+    }
+    expect(entry?.abandonedAfterMs).toBeGreaterThanOrEqual(250);
+    expect(entry?.abandonedAfterMs).toBeLessThan(5_000);
+  });
+
   it('rejects a bad fault spec on the host, before anything is sent', () => {
     const hub = remoteHubControl(queue, state);
     expect(() => hub.injectFault({ route: '* /x', fault: { kind: 'status', status: 99 } })).toThrow(/GAUNTLET_ERR_CATALOG_INVALID|status/);
