@@ -156,6 +156,8 @@ export async function serveSandbox(opts: ServeSandboxOptions): Promise<ServedSan
 
   // ---- relay: host -> connector on the internal network -------------------------------
   const relayTargets = new Set<string>();
+  /** Harness-side loopback services exposed to the internal network: target -> local port. */
+  const exposed = new Map<string, number>();
   const relay = createTcpServer((client) => {
     track(client);
     client.on('error', () => client.destroy());
@@ -228,6 +230,17 @@ export async function serveSandbox(opts: ServeSandboxOptions): Promise<ServedSan
     }
     if (url === '/control') {
       const cmd = body as ControlCommand;
+      if (cmd.target === 'relay' && cmd.op === 'expose') {
+        const to = String(cmd.args[0]);
+        const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(to);
+        if (!m) return sendJson(res, 400, { error: 'expose needs ipv4:port' });
+        if (exposed.size >= 64) return sendJson(res, 429, { error: 'too many exposed ports' });
+        const existing = exposed.get(to);
+        if (existing !== undefined) return sendJson(res, 200, { port: existing });
+        const port = await forwardTcpAny(host, new URL(`http://${to}`));
+        exposed.set(to, port);
+        return sendJson(res, 200, { port });
+      }
       if (cmd.target === 'relay') {
         const target = String(cmd.args[0]);
         if (!/^[a-z0-9][a-z0-9.-]{0,62}:\d{1,5}$/.test(target)) return sendJson(res, 400, { error: 'bad relay target' });
@@ -273,6 +286,24 @@ export async function serveSandbox(opts: ServeSandboxOptions): Promise<ServedSan
         for (const c of closers.reverse()) await c().catch(() => undefined);
       },
     };
+  }
+
+  /** Like forwardTcp on an ephemeral port; returns the port (closed with the process). */
+  async function forwardTcpAny(listenHost: string, to: URL): Promise<number> {
+    const server = createTcpServer((client) => {
+      track(client);
+      const upstream = connect({ host: to.hostname, port: Number(to.port) });
+      track(upstream);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await listen(server, listenHost, 0);
+    listeners.push(server);
+    return (server.address() as { port: number }).port;
   }
 
   async function forwardTcp(listenHost: string, listenPort: number, to: URL): Promise<() => Promise<void>> {

@@ -31,6 +31,7 @@ import { ensureSandboxImage } from './images.js';
 import { runLabels, type ContainerRole } from './labels.js';
 import { CONTROL_TOKEN_ENV, SANDBOX_ALIASES, SANDBOX_PORTS } from './protocol.js';
 import { CommandQueue, ControlClient, RemoteState, remoteAcquirerControl, remoteHubControl } from './remote-controls.js';
+import { HarnessExposer } from './harness-exposer.js';
 import { startServices, type DependencyControl, type StartedServices } from './services.js';
 
 const SANDBOX_START_TIMEOUT_MS = 60_000;
@@ -125,6 +126,8 @@ export class ContainersSandbox {
         .start();
       parts.sandboxContainer = sandboxContainer;
       await network.connect({ Container: sandboxContainer.getId(), EndpointConfig: { Aliases: Object.values(SANDBOX_ALIASES) } });
+      const nets = (await docker.getContainer(sandboxContainer.getId()).inspect()).NetworkSettings.Networks;
+      const gatewayIp = Object.entries(nets).find(([name, n]) => name !== networkName && n.Gateway)?.[1].Gateway ?? '172.17.0.1';
       timings.servicesContainerMs = performance.now() - t;
       aborted();
 
@@ -139,6 +142,7 @@ export class ContainersSandbox {
       const secrets = this.secrets ?? generateRunSecrets(this.manifest.webhooks.scheme);
       await controlClient.configure({ secrets, scopes: this.manifest.scopes, egress: this.manifest.egress, ...(this.seed !== undefined ? { seed: this.seed } : {}), maxBodyBytes: DEFAULT_MOCK_MAX_BODY_BYTES });
       const queue = new CommandQueue(controlClient);
+      const exposer = new HarnessExposer(gatewayIp, async (target) => ((await controlClient.request('POST', '/control', { target: 'relay', op: 'expose', args: [target] })) as { port: number }).port);
 
       t = performance.now();
       parts.services = await servicesPromise;
@@ -159,6 +163,7 @@ export class ContainersSandbox {
         ledger,
         state,
         queue,
+        exposer,
         hub: remoteHubControl(queue, state),
         acquirer: remoteAcquirerControl(queue, state),
         timings,
@@ -187,6 +192,7 @@ interface Parts {
   ledger: Ledger;
   state: RemoteState;
   queue: CommandQueue;
+  exposer: HarnessExposer;
   hub: HubControl;
   acquirer: AcquirerControl;
   timings: StartTimings;
@@ -268,7 +274,8 @@ export class StartedContainersSandbox implements StartedSandbox {
     const result = await startContainerConnector({
       docker: this.parts.docker,
       manifest,
-      env,
+      // Loopback addresses a scenario hands out (a fault proxy) become reachable aliases.
+      env: await this.parts.exposer.rewrite(env),
       alias,
       network: this.parts.networkName,
       labels: this.parts.labels('connector'),
@@ -301,6 +308,7 @@ export class StartedContainersSandbox implements StartedSandbox {
     this.stopping ??= (async () => {
       await Promise.allSettled([...this.connectors].map((c) => c.stop()));
       this.parts.state.close();
+      await this.parts.exposer.close();
       await this.parts.services?.stop().catch(() => undefined);
       await this.parts.sandboxContainer.stop({ timeout: 2_000, remove: true }).catch(() => undefined);
       // Whatever the steps above missed (or a start that half-happened) goes by label.

@@ -10,7 +10,7 @@ import type { FaultRule, RunSecrets } from '../types.js';
 export const SANDBOX_PORTS = { control: 7070, relay: 7071, hub: 8081, acquirer: 8082, egress: 3128 } as const;
 
 /** Network aliases of the sandbox container on the run's internal network. */
-export const SANDBOX_ALIASES = { hub: 'hub', acquirer: 'acquirer', egress: 'egress' } as const;
+export const SANDBOX_ALIASES = { hub: 'hub', acquirer: 'acquirer', egress: 'egress', harness: 'harness' } as const;
 
 /** Header carrying the control token; the connector shares a network with the control port and must not drive it. */
 export const CONTROL_TOKEN_HEADER = 'x-gauntlet-control-token';
@@ -50,7 +50,11 @@ export type ControlCommand =
   | { target: 'hub' | 'acquirer'; op: 'injectFault'; args: [FaultRule] }
   | { target: 'hub' | 'acquirer'; op: 'clearFaults'; args: [] }
   | { target: 'relay'; op: 'allow'; args: [string] }
-  | { target: 'relay'; op: 'forget'; args: [string] };
+  | { target: 'relay'; op: 'forget'; args: [string] }
+  /** Listen on a new port of the sandbox container and forward to `ip:port` (a host forwarder); answers `{ port }`. */
+  | { target: 'relay'; op: 'expose'; args: [string] };
+
+
 
 /** First line a relay client sends: `GAUNTLET-RELAY <token> <host>:<port>\n`, then raw bytes. */
 export const RELAY_MAGIC = 'GAUNTLET-RELAY';
