@@ -114,6 +114,17 @@ export async function benchRunnerOverhead(opts: { deliveries?: number; budgetMs?
   }
 }
 
+/** The bench's webhook sink in its own process (reads each body, answers 200 JSON); for other benches too. */
+export async function startWebhookSink(): Promise<{ port: number; stop: () => void }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    return { port: await childPort(child), stop: () => child.kill('SIGKILL') };
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+}
+
 function timedPost(port: number, urlPath: string, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<number> {
   const start = process.hrtime.bigint();
   return new Promise((resolve, reject) => {

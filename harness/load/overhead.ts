@@ -30,23 +30,31 @@ export interface OverheadOptions {
  * on unique events (queueing and processing them).
  */
 export async function measureOverhead(o: OverheadOptions): Promise<OverheadSummary> {
-  const seconds = o.durationMs / 1000;
-  const plain = await new Promise<autocannon.Result>((resolve, reject) => {
-    const inst = autocannon(
-      {
-        url: o.baseUrl + o.path,
-        method: 'POST',
-        headers: o.fixed.headers,
-        body: o.fixed.body,
-        connections: o.connections,
-        duration: seconds,
-        timeout: Math.max(1, o.timeoutMs / 1000),
-        sampleInt: 50,
-      } as autocannon.Options,
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    o.signal?.addEventListener('abort', () => inst.stop(), { once: true });
-  });
+  const plainRun = (seconds: number) =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      const inst = autocannon(
+        {
+          url: o.baseUrl + o.path,
+          method: 'POST',
+          headers: o.fixed.headers,
+          body: o.fixed.body,
+          connections: o.connections,
+          duration: seconds,
+          timeout: Math.max(1, o.timeoutMs / 1000),
+          sampleInt: 50,
+        } as autocannon.Options,
+        (err, res) => {
+          o.signal?.removeEventListener('abort', stop);
+          if (err) reject(err);
+          else resolve(res);
+        },
+      );
+      const stop = () => inst.stop();
+      o.signal?.addEventListener('abort', stop, { once: true });
+    });
+  // Warm-up, discarded: whoever runs first would otherwise pay for cold JIT on both sides.
+  await plainRun(Math.max(0.2, o.durationMs / 5000));
+  const plain = await plainRun(o.durationMs / 1000);
   const plainOk = plain['2xx'];
   const plainRate = plainOk / Math.max(0.001, plain.duration);
 
