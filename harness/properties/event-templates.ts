@@ -25,7 +25,8 @@ export class EventFactory {
   constructor(private readonly ctx: ScenarioContext, name: string) {
     const seed = createHash('sha256').update(`${ctx.seed}:${name}:events`).digest().readUInt32BE(0);
     this.data = new SyntheticData(seed);
-    this.tag = `${ctx.seed.toString(36)}${name.replace(/[^A-Za-z0-9]/g, '').slice(0, 6)}`;
+    // Readable and unique per name: names that share a prefix still get different ids.
+    this.tag = `${ctx.seed.toString(36)}${name.replace(/[^A-Za-z0-9]/g, '').slice(0, 6)}${createHash('sha256').update(name).digest('hex').slice(0, 3)}`;
   }
 
   private pool(type: string): EventEnvelope[] {

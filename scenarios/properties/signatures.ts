@@ -46,7 +46,10 @@ function signatureProperties(ctx: ScenarioContext): Array<PropertySpec<DeliveryC
   // de-duplication, belong to that earlier case, so such a case is judged on its answer alone.
   const accepted = new Set<string>();
   const rejectedOnly = new Set<string>();
-  const events = (name: string) => new EventFactory(ctx, name).arbitrary(types);
+  // One factory per name: two factories of one name would issue the same ids.
+  const factories = new Map<string, EventFactory>();
+  const factory = (name: string) => factories.get(name) ?? factories.set(name, new EventFactory(ctx, name)).get(name)!;
+  const events = (name: string) => factory(name).arbitrary(types);
 
   const judge = async (c: DeliveryCase): Promise<CaseFailure | undefined> => {
     const control = signatureControl(c);
@@ -128,7 +131,7 @@ function signatureProperties(ctx: ScenarioContext): Array<PropertySpec<DeliveryC
     trailing: fc.constantFrom('', '\n', ' '),
     reversedKeys: fc.boolean(),
   });
-  const rawBodyEvents = new EventFactory(ctx, 'raw-body');
+  const rawBodyEvents = factory('raw-body');
   specs.push(withFinal({
     name: 'raw-body',
     control: 'raw-body-verified',

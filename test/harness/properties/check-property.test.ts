@@ -173,6 +173,26 @@ describe('checkProperty against a live endpoint', () => {
     expect(out[0]!.evidence.summary).toMatch(/time budget reached/);
   });
 
+  it('event factory: every event is fresh (unique ids of the template length) and the pool is seed-stable', () => {
+    const a = new EventFactory(context({ runSeed: 3 }), 'f');
+    const b = new EventFactory(context({ runSeed: 3 }), 'f');
+    const seen = new Set<string>();
+    for (let i = 0; i < 500; i++) {
+      const ev = a.event('refund.requested', i % 8);
+      const obj = ev.data.object as Record<string, string>;
+      for (const id of [ev.id, obj.id!, obj.payment!]) {
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+      }
+      expect(ev.id).toMatch(/^evt_[A-Za-z0-9]{20,}$/);
+      expect(obj.payment).toMatch(/^pay_[A-Za-z0-9]+$/);
+      // Same template, same seed: identical apart from the fresh ids.
+      const twin = b.event('refund.requested', i % 8);
+      expect({ ...twin.data.object, id: 0, payment: 0 }).toEqual({ ...ev.data.object, id: 0, payment: 0 });
+      expect(twin.id.length).toBe(ev.id.length);
+    }
+  });
+
   it('turns a throwing predicate into a harness fault, not a connector failure', async () => {
     const ctx = context();
     await expect(checkProperty(ctx, { name: 'broken', control: 'signature-forged-rejected', arbitrary: fc.nat(), predicate: async () => { throw new Error('bug in the scenario'); } })).rejects.toBeInstanceOf(GauntletError);
