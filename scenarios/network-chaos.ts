@@ -81,17 +81,23 @@ export const chaosResetMidRefund = defineScenario({
       const d2 = ctx.sign(cut, { label: `valid ${choice.type}; the acquirer's answer is reset mid-flight after it committed` });
       const o2 = await ctx.deliver(d2, { valid: true, to });
       const commit = await waitFor(ctx, () => committedAcquirerCall(ctx, cut), 5_000, 5);
-      // The reset fires at most RESET_AFTER_MS after the connection took the toxic, which was before the commit.
-      if (commit) await sleepUntil(ctx, commit.at + RESET_AFTER_MS + 20);
+      // The reset fires RESET_AFTER_MS after the toxic became active on the connection: at connect for a new one,
+      // at the answer's first chunk for a pooled one (just after the commit). Remove the toxics only once it has
+      // surely fired; a retry that still meets them is reset again, which only costs the connector another retry.
+      if (commit) await sleepUntil(ctx, commit.at + RESET_AFTER_MS + 150);
       fp.removeToxic('acquirer', 'hold');
       fp.removeToxic('acquirer', 'reset');
       const r2 = await deliverUntilProcessed(ctx, cut, { tries: 2, settleMs: 4_000, label: d2.label, to });
 
       const double = [slow, cut].map((ev) => doubleMovement(ctx, ev)).find((x) => x);
+      // The reset landed when the connector had to call the acquirer again for the same refund.
+      const acquirerAttempts = ctx.attemptsFor(cut.id).filter((e) => e.target === 'acquirer').length;
       out.push(
         double
           ? ctx.fail('no-double-money-movement', `through the fault proxy: ${double}`, { delivery: d2, outcome: o2 })
-          : ctx.pass('no-double-money-movement', `latency and a reset mid-answer${commit ? ` (after ${describeEntry(commit)})` : ' (the reset came before any commit)'}: one movement per event`),
+          : commit && acquirerAttempts > 1
+            ? ctx.pass('no-double-money-movement', `reset mid-answer after ${describeEntry(commit)}; ${acquirerAttempts} acquirer attempts, one movement per event`)
+            : ctx.skip('no-double-money-movement', `the reset did not land after a commit (${acquirerAttempts} acquirer attempt(s)): nothing to judge`),
       );
       const missing = [r1, r2].filter((r) => !r.ok);
       out.push(

@@ -39,15 +39,22 @@ function timeoutVerdict(ctx: ScenarioContext, entry: LedgerEntry | undefined, wh
   return { ok: true, text: `${what}: given up after ${entry.abandonedAfterMs} ms (≤ ${limit} ms)` };
 }
 
-/** Clause 9: a call that never answers, and one that commits and then never answers. */
+/** Judges a call the sandbox answered late (after committing): given up in time, or waited past the limit. */
+function slowVerdict(ctx: ScenarioContext, entry: LedgerEntry, call: string): { ok: boolean; text: string } {
+  const limit = ctx.manifest.sla.outboundTimeoutMs;
+  if (entry.abandonedAfterMs === undefined) return { ok: false, text: `delay on ${call}: waited for an answer that took ${limit + TIMEOUT_SLACK_MS} ms (sla.outboundTimeoutMs ${limit} ms): no outbound timeout` };
+  return timeoutVerdict(ctx, entry, `delay past the limit on ${call}`, 0);
+}
+
+/** Clause 9: a call that never answers, one that commits and then never answers, and one answered too late. */
 export const outboundHang = defineScenario({
   id: 'outbound-hang-and-commit-timeout',
   title: 'Hung outbound calls are given up within sla.outboundTimeoutMs; a call that committed before hanging is not repeated',
   pack: 'outbound-faults',
   clauses: [9],
   controls: ['outbound-timeout-respected', 'no-double-money-movement'],
-  sends: 'Two valid events at once: one whose call the hub (or acquirer) never answers (hang), and one whose money call the acquirer commits and then never answers (commit-then-hang). The sandbox notes when the connector closes each call.',
-  expects: 'Each hung call is closed within sla.outboundTimeoutMs; the retry of the committed call reuses its idempotency key, so the acquirer books one movement.',
+  sends: 'Three valid events at once: one whose call the hub (or acquirer) never answers (hang); one whose money call the acquirer commits and then never answers (commit-then-hang); one whose first call is answered (and committed) only after sla.outboundTimeoutMs (delay). The sandbox notes when the connector closes each call.',
+  expects: 'Each slow or hung call is closed within sla.outboundTimeoutMs; retries reuse the idempotency key, so nothing is booked twice.',
   applies: hasMoney,
   timeLimitMs: 30_000,
   async run(ctx) {
@@ -71,18 +78,31 @@ export const outboundHang = defineScenario({
         await ctx.deliver(ctx.sign(hangEv, { label: `valid ${hangOn.type}; ${hangOn.rule.call} never answers` }), { valid: true });
       }
       const hEntry = hangEv ? await waitFor(ctx, () => faultedFor(ctx, hangEv!, ['hang']), 5_000) : undefined;
+      // A slow server: the money event's first call (when it is not the commit-then-hang route) answers only after
+      // sla.outboundTimeoutMs, committing late. A retry sent meanwhile meets the original still in flight.
+      const slowRule = ctx.rules(money.type).find((r) => r.target !== money.rule.target || routeOf(r) !== routeOf(money.rule));
+      let slowEv: EventEnvelope | undefined;
+      if (slowRule && cEntry) {
+        injectOn(ctx, slowRule.target, { route: routeOf(slowRule), fault: { kind: 'delay', ms: limit + TIMEOUT_SLACK_MS }, times: 1 });
+        slowEv = ctx.event(money.type);
+        await ctx.deliver(ctx.sign(slowEv, { label: `valid ${money.type}; ${slowRule.call} answers only after ${limit + TIMEOUT_SLACK_MS} ms` }), { valid: true });
+      }
+      const slowSentAt = ctx.now();
       // Wait for both calls to be closed, or for the limit (plus slack) to pass since each arrived.
       const deadline = Math.max(cEntry?.at ?? 0, hEntry?.at ?? 0) + limit + TIMEOUT_SLACK_MS + 200;
       await waitFor(ctx, () => ([cEntry, hEntry].every((e) => !e || e.abandonedAfterMs !== undefined) ? true : undefined), Math.max(0, deadline - ctx.now()), 25);
+      // The delayed call is recorded when its late work commits; by then the client has given up, or has waited too long.
+      const sEntry = slowEv ? await waitFor(ctx, () => faultedFor(ctx, slowEv!, ['delay']), Math.max(0, slowSentAt + limit + TIMEOUT_SLACK_MS + 2_000 - ctx.now()), 25) : undefined;
       const now = ctx.now();
       const verdicts = [timeoutVerdict(ctx, cEntry, `commit-then-hang on ${money.rule.call}`, cEntry ? now - cEntry.at : 0), timeoutVerdict(ctx, hEntry, `hang on ${hangOn.rule.call}`, hEntry ? now - hEntry.at : 0)];
+      if (slowRule && slowEv) verdicts.push(sEntry ? slowVerdict(ctx, sEntry, slowRule.call) : { ok: true, text: `delay on ${slowRule.call}: the faulted call never came` });
       const bad = verdicts.filter((v) => !v.ok);
       if (!cEntry && !hEntry) out.push(ctx.skip('outbound-timeout-respected', 'the connector made none of the faulted calls'));
       else out.push(bad.length ? ctx.fail('outbound-timeout-respected', bad.map((v) => v.text).join('; '), { delivery: dc, outcome: oc, details: { verdicts: verdicts.map((v) => v.text) } }) : ctx.pass('outbound-timeout-respected', verdicts.map((v) => v.text).join('; ')));
 
       // Retries (if any) now go through; then count the money.
       await ctx.settle({ expectEffects: [committedEv, ...(hangEv ? [hangEv] : [])], maxMs: Math.min(8_000, limit + 3_000), quietMs: 300 });
-      const double = doubleMovement(ctx, committedEv);
+      const double = doubleMovement(ctx, committedEv) ?? (slowEv ? doubleMovement(ctx, slowEv) : undefined);
       out.push(
         double
           ? ctx.fail('no-double-money-movement', `after a call committed and then timed out: ${double}`, { delivery: dc, outcome: oc })
