@@ -72,7 +72,10 @@ function oracleProbe(ctx: ScenarioContext, how: 'other-secret' | 'body-changed',
   } else {
     const signed = ctx.sign(event, { label, timestamp, deliveryId, event });
     // Same length, one field changed: the signature no longer covers these bytes.
-    const tampered = Buffer.from(signed.body.toString('utf8').replace(/"created":(\d)/, (_m, d: string) => `"created":${(Number(d) + 1) % 10}`), 'utf8');
+    const text = signed.body.toString('utf8');
+    const changed = text.replace(/"created":(\d)/, (_m, d: string) => `"created":${(Number(d) + 1) % 10}`);
+    // Whatever the envelope looks like, the bytes must differ from the signed ones.
+    const tampered = Buffer.from(changed !== text ? changed : `${text} `, 'utf8');
     delivery = { ...signed, body: tampered };
   }
   const forms = expectedSignatureForms(scheme, ctx.sandbox.secrets.webhookSecret, { deliveryId, timestamp: String(timestamp), body: delivery.body });

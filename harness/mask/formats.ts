@@ -70,7 +70,10 @@ function parseJson(text: string, lineOffset: number): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     // The engine's message quotes the input around the error: never shown, only the position.
-    const at = jsonErrorOffset(text) ?? text.length;
+    const offset = jsonErrorOffset(text);
+    // Valid by the scanner yet refused by the engine: nesting too deep for its parser.
+    if (offset === undefined) throw new MaskInputProblem(`line ${lineOffset + 1}`, 'nested too deeply to parse');
+    const at = offset;
     const before = text.slice(0, at);
     const line = before.split('\n').length + lineOffset;
     const column = at - before.lastIndexOf('\n');

@@ -212,3 +212,23 @@ describe('maskFiles', () => {
     await expect(maskFiles({ files: [deep] })).rejects.toThrow(/nesting deeper than 1000 levels/);
   });
 });
+
+describe('JSON edge cases', () => {
+  it('a __proto__ key stays an own key, in place, and nothing reaches Object.prototype', () => {
+    const text = '{"a":1,"__proto__":{"polluted":"jane@acme.com"},"b":[{"__proto__":null}]}';
+    const out = maskDocument(text, 'json', new Masker({ key: randomBytes(16) }));
+    const parsed = JSON.parse(out);
+    expect(Object.keys(parsed)).toEqual(['a', '__proto__', 'b']);
+    expect(Object.hasOwn(parsed, '__proto__')).toBe(true);
+    expect(out).toContain('"__proto__":{"polluted":"');
+    expect(out).not.toContain('jane@acme.com');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('an indented document keeps its indent unit and trailing newline; a compact one stays compact', () => {
+    const m = new Masker({ key: randomBytes(16) });
+    expect(maskDocument('{\n    "a": [1, 2]\n}\n', 'json', m)).toBe('{\n    "a": [\n        1,\n        2\n    ]\n}\n');
+    expect(maskDocument('{"a":[1,2]}', 'json', m)).toBe('{"a":[1,2]}');
+    expect(maskDocument('\uFEFF{"a":1}', 'json', m)).toBe('\uFEFF{"a":1}');
+  });
+});
