@@ -47,7 +47,7 @@ export const propertyDrift = defineScenario({
   async run(ctx) {
     const types = ctx.effectEventTypes().filter(isEventType);
     if (types.length === 0) return [ctx.skip('drifted-critical-data-no-effect', 'no subscribed catalog event type has effect rules')];
-    const budget = propertyBudget(ctx.budget, 3, { scenarioTimeBudgetMs: 3_000 });
+    const budget = propertyBudget(ctx.budget, 3, { scenarioTimeBudgetMs: 2_400 });
     const out: CheckOutcome[] = [];
 
     const critical = new EventFactory(ctx, 'drift-critical');

@@ -49,7 +49,7 @@ export const propertyMalformed = defineScenario({
         control: mode === 'answers' ? 'malformed-rejected-4xx' : 'malformed-no-effect',
         arbitrary: malformedCaseArb({ bases }),
         classify: () => (mode === 'answers' ? 'malformed-rejected-4xx' : 'malformed-no-effect'),
-        budget: propertyBudget(ctx.budget, 2, { scenarioTimeBudgetMs: 3_500 }),
+        budget: propertyBudget(ctx.budget, 2, { scenarioTimeBudgetMs: 2_500 }),
         predicate: async (c): Promise<CaseFailure | undefined> => {
           // A dead connector answers nothing; the case that killed it was already reported.
           fc.pre(ctx.connector().exitInfo() === undefined);

@@ -268,7 +268,7 @@ export const propertySequences = defineScenario({
         arbitrary: sequenceCaseArb(f.types, f.kinds, f.require ? { require: f.require } : {}),
         predicate: (c) => runSequence(ctx, factory, c, all),
         classify: (c) => (c.commands.some((x) => x.kind === 'cancel') ? 'cancelled-object-no-effect' : excessControl(new Set(c.commands.map((x) => x.kind)))),
-        budget: propertyBudget(ctx.budget, families.length, { runs: 20, scenarioTimeBudgetMs: 5_000 }),
+        budget: propertyBudget(ctx.budget, families.length, { runs: 20, scenarioTimeBudgetMs: 3_500 }),
         afterAll: async () => {
           await ctx.settle({ quietMs: FINAL_QUIET_MS, maxMs: 3_000 });
           for (const ev of all) {

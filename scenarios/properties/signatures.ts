@@ -167,7 +167,7 @@ function signatureProperties(ctx: ScenarioContext): Array<PropertySpec<DeliveryC
       classify: signatureControl,
     }, true));
   }
-  return specs.map((s) => ({ ...s, budget: propertyBudget(ctx.budget, specs.length, { scenarioTimeBudgetMs: 4_500 }) }));
+  return specs.map((s) => ({ ...s, budget: propertyBudget(ctx.budget, specs.length, { scenarioTimeBudgetMs: 3_000 }) }));
 }
 
 /** Clauses 1–2 as properties: valid and fresh is accepted, everything else rejected without effect. */

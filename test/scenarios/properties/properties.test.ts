@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +79,35 @@ describe('property scenarios through the real runner', () => {
     expect(r.stdout, r.stderr).toContain('REPRODUCED');
     expect(r.code).toBe(1);
   }, 180_000);
+
+  it('the same seed and connector give the same generated cases; another seed gives others', async () => {
+    const labels = async (seed: number) => {
+      const { report } = await run(CAREFUL, seed, [propertyMalformed, propertySignatures], { runs: 6, timeBudgetMs: 60_000 });
+      // Absolute timestamps (now, in s or ms) are the only part that moves with the clock.
+      return report.metrics.timeline.filter((t) => t.kind === 'delivery' && t.label.startsWith('property-')).map((t) => t.label.replace(/\d{9,}/g, 'N'));
+    };
+    const a = await labels(21);
+    expect(a.length).toBeGreaterThan(20);
+    expect(await labels(21)).toEqual(a);
+    expect(await labels(22)).not.toEqual(a);
+  }, 300_000);
+
+  it('gauntlet run takes --runs and --time-budget, and refuses bad values with a coded error', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gauntlet-props-cli-'));
+    const ok = await runCli(['run', 'examples/connectors/careful/connector.yaml', '--seed', '5', '--scenario', 'property-schema-drift', '--runs', '2', '--time-budget', '20s', '--report-dir', dir, '--no-history'], { timeoutMs: 120_000 });
+    expect(ok.code, ok.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as RunReport;
+    const summaries = report.controls.flatMap((c) => c.evidence.filter((e) => e.scenario === 'property-schema-drift').map((e) => e.summary));
+    expect(summaries.length).toBe(3);
+    for (const s of summaries) expect(s).toMatch(/^property [a-z-]+: 2 generated case\(s\) held$/);
+    expect(report.replay).toContain('--runs 2');
+    for (const bad of [['--runs', '0'], ['--runs', 'many'], ['--time-budget', 'soon']]) {
+      const r = await runCli(['run', 'examples/connectors/careful/connector.yaml', ...bad, '--no-history'], { timeoutMs: 30_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr + r.stdout).toContain('GAUNTLET_ERR_FLAG_INVALID');
+      expect(r.stderr + r.stdout).toContain(bad[0]);
+    }
+  }, 240_000);
 
   it('find nothing against the careful example over 10 seeds (a handful of cases per property)', async () => {
     for (let seed = 100; seed < 110; seed++) {
