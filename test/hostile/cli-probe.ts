@@ -56,6 +56,8 @@ export interface ProbeResult {
   /** When `interruptWhen` fired: ms after the start, and ms from the first signal to the exit. */
   signalledAtMs?: number;
   exitAfterSignalMs?: number;
+  /** From the `VERDICT:` line to the exit: a handle the connector left open would keep the CLI alive here. */
+  exitAfterVerdictMs?: number;
 }
 
 export interface ProbeOptions {
@@ -140,8 +142,10 @@ export function probeCli(args: string[], opts: ProbeOptions): Promise<ProbeResul
       signalledAt = Date.now();
       sigs.forEach((sig, i) => (i === 0 ? send(sig) : setTimeout(() => send(sig), 200 * i)));
     };
+    let verdictAt: number | undefined;
     child.stdout.on('data', (d: Buffer) => {
       if (stdout.length < OUTPUT_CAP) stdout += d.toString('utf8');
+      if (verdictAt === undefined && stdout.includes('VERDICT:')) verdictAt = Date.now();
     });
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < OUTPUT_CAP) stderr += d.toString('utf8');
@@ -173,6 +177,7 @@ export function probeCli(args: string[], opts: ProbeOptions): Promise<ProbeResul
         ...(m ? { boundMs: Number(m[1]) * 1000 } : {}),
         tags,
         ...(signalledAt !== undefined ? { signalledAtMs: signalledAt - started, exitAfterSignalMs: ended - signalledAt } : {}),
+        ...(verdictAt !== undefined ? { exitAfterVerdictMs: ended - verdictAt } : {}),
       });
     });
   });

@@ -26,14 +26,16 @@ const runs = new Map<string, ProbeResult>();
 
 beforeAll(async () => {
   dir = copyFixtures(['hostile-text'], { roomyStart: ['hostile-text'] });
-  // The wrong-port twin: PORT from the manifest env overrides the harness's, so /health is refused
+  // The wrong-port twin: a shell resets PORT, so the server listens elsewhere, /health is refused,
   // and the text it printed on listening becomes the start failure's evidence.
   const twin = path.join(dir, 'hostile-text-twin');
   const { cpSync } = await import('node:fs');
   cpSync(path.join(dir, 'hostile-text'), twin, { recursive: true });
-  const yaml = readFileSync(path.join(twin, 'connector.yaml'), 'utf8').replace(/^(\s+)startTimeoutMs: \d+$/m, '$1startTimeoutMs: 4000\n$1env: { PORT: "0" }');
+  const yaml = readFileSync(path.join(twin, 'connector.yaml'), 'utf8')
+    .replace(/^(\s+)startTimeoutMs: \d+$/m, '$1startTimeoutMs: 4000')
+    .replace(/^(\s+)command: .*$/m, '$1command: ["sh", "-c", "PORT=0 exec node server.mjs"]');
   writeFileSync(path.join(twin, 'connector.yaml'), yaml);
-  expect(yaml).toContain('PORT: "0"');
+  expect(yaml).toContain('PORT=0 exec');
   for (const name of ['hostile-text', 'hostile-text-twin']) {
     runs.set(name, await probeCli(['run', path.join(dir, name, 'connector.yaml'), '--seed', '1', '--report-dir', path.join(dir, `${name}-report`), '--no-history', ...SCENARIOS], { killAfterMs: 180_000, watchDir: dir }));
   }
@@ -77,7 +79,8 @@ describe.each(['hostile-text', 'hostile-text-twin'])('%s: connector text is iner
   it('report.html shows the text escaped, never as markup', () => {
     const html = file(name, 'report.html');
     for (const m of RAW_MARKUP) expect(html).not.toContain(m);
-    expect(html).not.toMatch(CONTROL);
+    // In HTML text a carriage return is only whitespace; every other control character is shown escaped.
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
     expect(html).toContain('&lt;script&gt;alert(');
   });
 
