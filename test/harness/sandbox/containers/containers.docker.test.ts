@@ -2,7 +2,8 @@
 // embedded sandbox, and cleanup after a run, after Ctrl-C and after kill -9.
 // Skipped (with the reason printed) when no engine answers; never passed silently.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseManifestText } from '../../../../harness/manifest/load.js';
@@ -12,6 +13,8 @@ import { SCENARIOS } from '../../../../scenarios/index.js';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
 const cli = path.join(root, 'bin/gauntlet.js');
+/** Reports of the runs these tests start (outside the repository). */
+const outRoot = mkdtempSync(path.join(os.tmpdir(), 'gauntlet-containers-test-'));
 const availability = await dockerAvailability();
 const localImages = { GAUNTLET_SANDBOX_BASE_IMAGE: 'gauntlet-base/node:20', GAUNTLET_IMAGE_REDIS: 'gauntlet-base/redis:7', GAUNTLET_IMAGE_POSTGRES: 'gauntlet-base/postgres:15' };
 if (!availability.ok) console.warn(`[containers tests] SKIPPED: ${availability.reason}. Start an engine with: sudo .ci/docker-engine.sh`);
@@ -116,7 +119,7 @@ http.createServer((req, res) => res.end(JSON.stringify({ direct, proxied }))).li
       // Both modes at once: most of a run is waiting (settles), and CI has a time budget.
       const reports = await Promise.all(
         ([['embedded', embeddedManifest], ['containers', containerManifest]] as const).map(async ([mode, manifest]) => {
-          const dir = path.join(root, 'test-output', `parity-${path.basename(path.dirname(manifest))}-${mode}`);
+          const dir = path.join(outRoot, `parity-${path.basename(path.dirname(manifest))}-${mode}`);
           const r = await runCli([manifest, '--seed', '7', '--sandbox', mode, '--report-dir', dir, ...PARITY_SCENARIOS.flatMap((id) => ['--scenario', id])]);
           const file = path.join(dir, 'report.json');
           expect(existsSync(file), r.out.slice(-2000)).toBe(true);
@@ -134,7 +137,7 @@ http.createServer((req, res) => res.end(JSON.stringify({ direct, proxied }))).li
   it('a Redis outage mid-run: the fail-closed connector passes, the fail-open one is rejected on dependency-outage-fails-closed', async () => {
     const results = await Promise.all(
       ['connector.yaml', 'connector.fail-open.yaml'].map(async (file) => {
-        const dir = path.join(root, 'test-output', `redis-dep-${file.replace(/\W+/g, '-')}`);
+        const dir = path.join(outRoot, `redis-dep-${file.replace(/\W+/g, '-')}`);
         const r = await runCli([`test/fixtures/connectors/redis-dep/${file}`, '--seed', '11', '--sandbox', 'containers', '--scenario', 'dependency-outage', '--report-dir', dir]);
         const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { verdict: string; runId: string; controls: Array<{ id: string; status: string; evidence: Array<{ summary: string }> }> };
         return { r, report, control: report.controls.find((c) => c.id === 'dependency-outage-fails-closed')! };
@@ -151,7 +154,7 @@ http.createServer((req, res) => res.end(JSON.stringify({ direct, proxied }))).li
 
   it('Ctrl-C mid-run removes everything of the run', async () => {
     let sent = false;
-    const r = await runCli(['examples/connectors/careful/connector.container.yaml', '--seed', '5', '--sandbox', 'containers', '--report-dir', path.join(root, 'test-output', 'sigint')], {
+    const r = await runCli(['examples/connectors/careful/connector.container.yaml', '--seed', '5', '--sandbox', 'containers', '--report-dir', path.join(outRoot, 'sigint')], {
       onLine: (line, child) => {
         if (!sent && /\[ ?2\/\d+\]/.test(line)) {
           sent = true;
@@ -161,13 +164,13 @@ http.createServer((req, res) => res.end(JSON.stringify({ direct, proxied }))).li
     });
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
-    const report = JSON.parse(readFileSync(path.join(root, 'test-output', 'sigint', 'report.json'), 'utf8')) as { runId: string };
+    const report = JSON.parse(readFileSync(path.join(outRoot, 'sigint', 'report.json'), 'utf8')) as { runId: string };
     expect(leftovers(report.runId)).toEqual([]);
   }, 180_000);
 
   it('after kill -9 of the harness, the next start sweeps the dead run away', async () => {
     let runId: string | undefined;
-    const r = await runCli(['examples/connectors/careful/connector.container.yaml', '--seed', '6', '--sandbox', 'containers', '--report-dir', path.join(root, 'test-output', 'kill9')], {
+    const r = await runCli(['examples/connectors/careful/connector.container.yaml', '--seed', '6', '--sandbox', 'containers', '--report-dir', path.join(outRoot, 'kill9')], {
       onLine: (line, child) => {
         if (runId === undefined && /\[ ?1\/\d+\]/.test(line)) {
           const ids = execFileSync('docker', ['ps', '--filter', `label=gauntlet.pid=${child.pid}`, '--format', '{{.Label "gauntlet.run-id"}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
