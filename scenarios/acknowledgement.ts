@@ -10,6 +10,7 @@ const VALID_EVENTS = 6;
 /** Clause 3 plus the effects oracle: valid events are acknowledged in time and processed exactly as `effects` say. */
 export const validEventsProcessed = defineScenario({
   id: 'valid-events-processed',
+  parallel: true,
   title: 'Valid events are acknowledged within the SLA and cause exactly their declared effects',
   pack: 'acknowledgement',
   clauses: [3, 4],
@@ -68,6 +69,7 @@ export const validEventsProcessed = defineScenario({
 /** RW-08: real payloads can be large; a cap below 256 KiB drops valid events. */
 export const largeValidEvents = defineScenario({
   id: 'large-valid-events',
+  parallel: true,
   title: 'Valid events of 60 KiB and 250 KiB are accepted and processed',
   pack: 'acknowledgement',
   clauses: [3],

@@ -43,6 +43,7 @@ function mutated(ctx: ScenarioContext, m: Mutation, otherSecret: string): { deli
 /** Clause 1: every invalid signature form is rejected with no effect; valid forms are accepted. */
 export const signatureAuthenticity = defineScenario({
   id: 'webhook-signature-authenticity',
+  parallel: true,
   title: 'Missing, forged, empty-key, wrong-version, stale, future and malformed-timestamp signatures are rejected',
   pack: 'authenticity',
   clauses: [1, 2],
@@ -86,6 +87,7 @@ export const signatureAuthenticity = defineScenario({
 /** Clause 2 (RW-01, RW-02): verify the raw bytes, never a re-serialisation. */
 export const rawBodyVerification = defineScenario({
   id: 'webhook-raw-body',
+  parallel: true,
   title: 'Validly signed non-canonical bodies are accepted; re-serialised forgeries are rejected',
   pack: 'authenticity',
   clauses: [2],
@@ -128,6 +130,7 @@ export const rawBodyVerification = defineScenario({
 /** RW-03: a missing secret must not silently disable verification. */
 export const missingSecret = defineScenario({
   id: 'webhook-missing-secret',
+  parallel: true,
   title: 'Started with an empty WEBHOOK_SECRET, the connector refuses to start or rejects everything',
   pack: 'authenticity',
   clauses: [1],

@@ -28,6 +28,7 @@ async function firstDelivery(ctx: ScenarioContext, label: string): Promise<{ ev:
 /** Clause 4: the same delivery again (the hub's at-least-once retry). */
 export const duplicateSequential = defineScenario({
   id: 'duplicate-delivery-sequential',
+  parallel: true,
   title: 'The same delivery sent twice, and a captured delivery replayed later, cause one effect',
   pack: 'duplicates',
   clauses: [4, 1],
@@ -83,6 +84,7 @@ const CONCURRENT = 5;
 /** Clause 4: concurrent duplicates expose check-then-act races. */
 export const duplicateConcurrent = defineScenario({
   id: 'duplicate-delivery-concurrent',
+  parallel: true,
   title: `${CONCURRENT} concurrent copies of one delivery cause one effect`,
   pack: 'duplicates',
   clauses: [4],

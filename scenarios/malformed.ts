@@ -68,6 +68,7 @@ function malformedCases(ctx: ScenarioContext): Case[] {
 /** Clause 6: malformed bodies. */
 export const malformedBodies = defineScenario({
   id: 'malformed-bodies',
+  parallel: true,
   title: 'Malformed bodies get 4xx with no effect, and the connector keeps processing',
   pack: 'malformed',
   clauses: [6],
@@ -120,6 +121,7 @@ const HUGE_MIB = 30;
 /** RW-08: a huge body must be refused without buffering it whole. */
 export const oversizedBody = defineScenario({
   id: 'oversized-body',
+  parallel: true,
   title: `A ${HUGE_MIB} MiB body is refused and the connector stays up`,
   pack: 'malformed',
   clauses: [6],

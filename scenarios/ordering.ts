@@ -6,6 +6,7 @@ import { describeOutcome } from './lib/expect.js';
 /** Clause 5: `cancelledBy` — a cancelling event accepted first forbids the effect. */
 export const cancelledBeforeRequested = defineScenario({
   id: 'ordering-cancel-before-request',
+  parallel: true,
   title: 'A cancelling event delivered before the event it cancels prevents the effect',
   pack: 'ordering',
   clauses: [5],

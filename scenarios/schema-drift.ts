@@ -22,6 +22,7 @@ const CRITICAL_DRIFTS: Drift[] = [
 
 export const schemaDrift = defineScenario({
   id: 'schema-drift',
+  parallel: true,
   title: 'Additive drift is tolerated; unknown types are acknowledged; critical drift fails closed',
   pack: 'schema-drift',
   clauses: [7],

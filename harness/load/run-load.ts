@@ -21,7 +21,7 @@ export interface LoadSuiteOptions {
   maxSlowShare?: number;
 }
 
-export const LOAD_CONTROLS = ['valid-event-acknowledged', 'ack-within-sla', 'load-no-dropped-events', 'effects-max-respected', 'load-stays-healthy'];
+export const LOAD_CONTROLS = ['valid-event-acknowledged', 'load-ack-within-sla', 'load-no-dropped-events', 'effects-max-respected', 'load-stays-healthy'];
 
 /** Tolerances: a burst on a shared 2-core CI machine has scheduling noise; the contract's "every" is judged at 1%. */
 export const DEFAULT_MAX_ERROR_RATE = 0.01;
@@ -234,7 +234,7 @@ function judge(ctx: ScenarioContext, j: JudgeInput): CheckOutcome[] {
   const l = j.latency;
   const share = j.slowCount / q.sent;
   const latText = `ack latency ${under}: p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms over ${l.samples} answers; ${j.slowCount} (${pct(share)}) slower than sla.ackMs ${ackMs} ms${q.cut ? ` (${q.cut} still waiting when the load stopped)` : ''}`;
-  out.push(share > j.maxSlowShare ? ctx.fail('ack-within-sla', `${latText} (allowed ${pct(j.maxSlowShare)})`, { details: { latencyMs: l } }) : ctx.pass('ack-within-sla', latText, { latencyMs: l }));
+  out.push(share > j.maxSlowShare ? ctx.fail('load-ack-within-sla', `${latText} (allowed ${pct(j.maxSlowShare)})`, { details: { latencyMs: l } }) : ctx.pass('load-ack-within-sla', latText, { latencyMs: l }));
 
   const r = j.reconciliation;
   const settled = `after settling ${(r.settleMs / 1000).toFixed(1)} s (${r.settledBy})`;

@@ -53,6 +53,8 @@ export interface DeferredCheck {
 }
 
 export interface ContextDeps {
+  /** False when other scenarios run at the same time: settling then watches only this scenario's own events. */
+  exclusive?: boolean;
   manifest: Manifest;
   manifestArg: string;
   scenarioId: string;
@@ -103,6 +105,8 @@ export class ScenarioContext {
   readonly budget: RunBudget;
   /** Ledger sequence number when the scenario started: its scope. */
   readonly startSeq: number;
+  private readonly ownEvents = new Set<string>();
+  private lastOwnActivity = 0;
   private caseCounter = 0;
   private idCounter = 0;
   deliveries = 0;
@@ -161,6 +165,7 @@ export class ScenarioContext {
 
   /** Registers (or re-registers, after mutation) an event's object ids in the ledger. */
   register(ev: EventEnvelope): void {
+    this.ownEvents.add(ev.id);
     this.sandbox.ledger.registerEvent(ev.id, ev.type, this.data.objectIdsOf(ev as never));
   }
 
@@ -190,6 +195,7 @@ export class ScenarioContext {
     const sender = opts.to ? this.deps.senderFor(opts.to) : this.deps.sender();
     const started = this.deps.now();
     const outcome = await sender.send(d, { timeoutMs: opts.timeoutMs ?? this.deliveryTimeoutMs(), signal: this.signal });
+    this.lastOwnActivity = this.deps.now();
     this.deliveries++;
     this.deps.recorder.delivery(this.scenarioId, d, outcome, started, opts.valid === true);
     if (outcome.body) this.deps.onResponse?.(`webhook response to "${d.label}" (${this.scenarioId})`, outcome.body);
@@ -251,17 +257,34 @@ export class ScenarioContext {
       if (this.signal.aborted) return;
       const now = this.deps.now();
       if (now >= deadline) return;
-      const entries = this.sandbox.ledger.all();
-      const last = entries.length ? entries[entries.length - 1]!.at : 0;
-      const quiet = now - Math.max(last, this.lastDeliveryAt()) >= quietMs;
+      const quiet = now - this.lastActivity() >= quietMs;
       const met = expected.every((ev) => this.ruleChecks(ev).every((c) => c.minOk));
       if (quiet && met) return;
       await sleep(Math.min(25, Math.max(1, deadline - now)));
     }
   }
 
-  private lastDeliveryAt(): number {
-    return this.deps.recorder.lastDeliveryAt;
+  /**
+   * Alone, any ledger entry or delivery is activity. Among concurrent scenarios only this
+   * scenario's deliveries and the calls attributed to its events are, or settling would
+   * never end while the others keep working.
+   */
+  private lastActivity(): number {
+    const entries = this.sandbox.ledger.all();
+    if (this.deps.exclusive !== false) {
+      const last = entries.length ? entries[entries.length - 1]!.at : 0;
+      return Math.max(last, this.deps.recorder.lastDeliveryAt);
+    }
+    let last = this.lastOwnActivity;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (e.at <= last) break;
+      if (e.causedBy && this.ownEvents.has(e.causedBy.eventId)) {
+        last = e.at;
+        break;
+      }
+    }
+    return last;
   }
 
   /** Starts a second instance of the connector with env overrides (e.g. empty secret). */

@@ -43,6 +43,8 @@ export interface RunOptions {
   replayFlags?: string[];
   /** Recorded in the report when the scenarios are one shard of the catalogue. */
   shard?: { index: number; total: number };
+  /** How many parallel-safe scenarios run at once (default 3; 1 runs everything in order). */
+  concurrency?: number;
   /** Replay one recorded case: property scenarios use `path` to regenerate just that input. */
   replay?: { caseId: string; path?: string };
   /** Property budget (`--runs`, `--time-budget`); property scenarios use their defaults when unset. */
@@ -57,6 +59,8 @@ export interface RunResult {
   redactor: Redactor;
 }
 
+/** Parallel-safe scenarios in flight at once: their waits are mostly idle settle time. */
+export const DEFAULT_CONCURRENCY = 3;
 const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
 
 /** Logs of a connector that never ran. */
@@ -196,45 +200,71 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     sender = senderFor(connector);
     addOutcome('connector-start', { control: 'connector-starts-healthy', status: 'pass', evidence: { summary: `healthy after ${Math.round(first.startMs)} ms` } });
 
-    for (const scenario of opts.scenarios) {
-      if (signal.aborted) {
-        partialReason = 'interrupted';
-        scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
-        continue;
-      }
-      // A connector that died in the previous scenario is restarted (bounded) so one crash does not void the run.
-      if (connector.exitInfo() !== undefined || !(await connector.checkHealth(BETWEEN_SCENARIOS_HEALTH_MS))) {
-        const exit = connector.exitInfo();
-        recordDeath(connector, lastScenario, exit);
-        senders.get(connector)?.close();
-        await connector.stop();
+    // Scenarios that touch no sandbox-global state run concurrently first; the rest run alone, in order.
+    const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+    const isParallel = (s: ScenarioDefinition) => s.parallel === true && concurrency > 1;
+    const order = new Map(opts.scenarios.map((s, i) => [s.id, i]));
+    let restartLock: Promise<boolean> | undefined;
+    const ensureConnector = async (): Promise<string | undefined> => {
+      // One restart at a time: concurrent scenarios that see the same death share it.
+      while (restartLock) await restartLock;
+      if (connector!.exitInfo() === undefined && (await connector!.checkHealth(BETWEEN_SCENARIOS_HEALTH_MS))) return undefined;
+      if (restartLock) return ensureConnector();
+      let reason: string | undefined;
+      restartLock = (async () => {
+        const exit = connector!.exitInfo();
+        recordDeath(connector!, lastScenario, exit);
+        senders.get(connector!)?.close();
+        await connector!.stop();
         if (restarts >= MAX_RESTARTS) {
-          partialReason = `connector died ${restarts + 1} times; stopped restarting`;
-          scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: partialReason, deliveries: 0, outcomes: [] });
-          continue;
+          reason = partialReason = `connector died ${restarts + 1} times; stopped restarting`;
+          return false;
         }
         restarts++;
         const again = await start();
         if (!again.ok && signal.aborted) {
-          partialReason = 'interrupted';
-          scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: 'run interrupted', deliveries: 0, outcomes: [] });
-          continue;
+          reason = partialReason = 'interrupted';
+          return false;
         }
         if (!again.ok) {
-          partialReason = `connector could not be restarted after ${exit ? `exit code=${exit.code} signal=${exit.signal}` : 'becoming unhealthy'}: ${again.message}`;
-          scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason: partialReason, deliveries: 0, outcomes: [] });
+          reason = partialReason = `connector could not be restarted after ${exit ? `exit code=${exit.code} signal=${exit.signal}` : 'becoming unhealthy'}: ${again.message}`;
           restarts = MAX_RESTARTS;
-          continue;
+          return false;
         }
         connector = again.connector;
         logsOf.push(connector);
         sender = senderFor(connector);
+        return true;
+      })();
+      try {
+        await restartLock;
+      } finally {
+        restartLock = undefined;
       }
+      return reason;
+    };
+    const runOne = async (scenario: ScenarioDefinition, exclusive: boolean) => {
+      const skipped = (reason: string) => scenarioResults.push({ id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses, status: 'skipped', durationMs: 0, reason, deliveries: 0, outcomes: [] });
+      if (signal.aborted) {
+        partialReason = 'interrupted';
+        return skipped('run interrupted');
+      }
+      // A connector that died in an earlier scenario is restarted (bounded) so one crash does not void the run.
+      const cannot = await ensureConnector();
+      if (cannot) return skipped(cannot);
       lastScenario = scenario.id;
-      const result = await runScenario(scenario);
+      const result = await runScenario(scenario, exclusive);
       scenarioResults.push(result);
       reporter.onScenarioEnd?.(result);
-    }
+    };
+    const parallel = opts.scenarios.filter(isParallel);
+    let next = 0;
+    const worker = async () => {
+      while (next < parallel.length) await runOne(parallel[next++]!, false);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, parallel.length) }, worker));
+    for (const scenario of opts.scenarios.filter((s) => !isParallel(s))) await runOne(scenario, true);
+    scenarioResults.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
     // Died during the last scenario (nothing after it would have noticed).
     const lastExit = connector.exitInfo();
     if (lastExit && !signal.aborted) recordDeath(connector, lastScenario, lastExit);
@@ -246,7 +276,8 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     await sandbox.stop();
   }
 
-  async function runScenario(scenario: ScenarioDefinition): Promise<ScenarioResult> {
+  async function runScenario(scenario: ScenarioDefinition, exclusive: boolean): Promise<ScenarioResult> {
+    const mine: RunningConnector[] = [];
     reporter.onScenarioBegin?.({ id: scenario.id, title: scenario.title, pack: scenario.pack });
     const t0 = now();
     const base = { id: scenario.id, title: scenario.title, pack: scenario.pack, clauses: scenario.clauses };
@@ -259,8 +290,10 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
     const ac = new AbortController();
     const onAbort = () => ac.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    sandbox.ledger.setScenario(scenario.id);
+    // Ledger entries carry the scenario id only when it runs alone; concurrent ones are told apart by event attribution.
+    if (exclusive) sandbox.ledger.setScenario(scenario.id);
     const ctx = new ScenarioContext({
+      exclusive,
       manifest,
       manifestArg: opts.manifestArg,
       scenarioId: scenario.id,
@@ -280,7 +313,10 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       settleMaxMs: Math.max(3_000, Math.min(manifest.sla.outboundTimeoutMs + 2_000, 15_000)),
       startExtraConnector: async (overrides) => {
         const r = await start(overrides);
-        if (r.ok) extraConnectors.push(r.connector);
+        if (r.ok) {
+          extraConnectors.push(r.connector);
+          mine.push(r.connector);
+        }
         return r;
       },
       ...(opts.replay ? { replay: opts.replay } : {}),
@@ -335,10 +371,11 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       if (timer) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       if (onRunAbort) signal.removeEventListener('abort', onRunAbort);
-      sandbox.ledger.setScenario(undefined);
-      for (const c of extraConnectors.splice(0)) {
+      if (exclusive) sandbox.ledger.setScenario(undefined);
+      for (const c of mine) {
         senders.get(c)?.close();
         senders.delete(c);
+        extraConnectors.splice(extraConnectors.indexOf(c), 1);
         await c.stop();
       }
     }

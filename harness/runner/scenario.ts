@@ -27,6 +27,12 @@ export interface ScenarioDefinition {
   applies?: (manifest: Manifest) => true | string;
   /** Wall-clock limit; the runner aborts the scenario past it. */
   timeLimitMs?: number;
+  /**
+   * Safe to run alongside other parallel scenarios: it changes no sandbox-global state
+   * (faults, credentials, token lifetimes, webhook subscription) and judges only by the
+   * events it sent itself. Others run alone, after the parallel ones.
+   */
+  parallel?: boolean;
   /** Runs on its own connector instance (started and stopped by the scenario via ctx). */
   ownConnector?: boolean;
   run(ctx: ScenarioContext): Promise<CheckOutcome[]>;

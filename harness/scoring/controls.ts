@@ -78,6 +78,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
 
   // Clause 3 under load (the load pack): the other load checks reuse the clause 3/4 controls above.
   defineControl({ id: 'load-no-dropped-events', title: 'Under a burst of signed load, every acknowledged event causes its required effects (effects.min): none is dropped', clause: 3, severity: 'critical', weight: 8, rationale: 'A connector that acknowledges and then drops work under load loses events systematically, and the hub, holding a 2xx, never redelivers them: refunds and payouts vanish.' }),
+  defineControl({ id: 'load-ack-within-sla', title: 'Under a burst of signed load, acknowledgements stay within sla.ackMs', clause: 3, severity: 'critical', weight: 8, rationale: 'Sustained slow acknowledgements make the hub time out and redeliver everything: a retry storm that multiplies the load it cannot handle.' }),
   defineControl({ id: 'load-stays-healthy', title: 'After a burst of signed load the connector is up, healthy and processes the next valid event', clause: 3, severity: 'high', weight: 5, rationale: 'A connector that falls over under a burst drops every event after it, and the hub retries into a storm.' }),
   defineControl({ id: 'dependency-outage-fails-closed', title: 'While a dependency (Redis/PostgreSQL) is down, valid events cause no effect, the connector does not crash, and processing recovers after', clause: 9, severity: 'critical', weight: 8, rationale: 'Without its store a connector cannot tell duplicates or state apart; acting anyway moves money twice.' }),
 ];
