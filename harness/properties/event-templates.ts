@@ -6,6 +6,14 @@ import type { EventEnvelope, ScenarioContext } from '../runner/context.js';
 /** Templates per event type: small, so shrinking lands on template 0 and replay regenerates the same pool. */
 export const TEMPLATES_PER_TYPE = 8;
 
+/** Event ids issued per scenario context, across its factories: whose effects a property may judge. */
+const ISSUED = new WeakMap<ScenarioContext, Set<string>>();
+
+/** Whether `eventId` was issued by a property factory of this scenario. */
+export function issuedHere(ctx: ScenarioContext, eventId: string): boolean {
+  return ISSUED.get(ctx)?.has(eventId) ?? false;
+}
+
 /** Fields that identify an event or its object: fresh in every case so no case sees another's ledger effects. */
 const ID_FIELDS = ['id', 'payment'] as const;
 
@@ -52,6 +60,9 @@ export class EventFactory {
     const pool = this.pool(type);
     const ev = structuredClone(pool[index % pool.length]!);
     ev.id = this.freshId(ev.id);
+    let issued = ISSUED.get(this.ctx);
+    if (!issued) ISSUED.set(this.ctx, (issued = new Set()));
+    issued.add(ev.id);
     const obj = ev.data.object as Record<string, unknown>;
     for (const f of ID_FIELDS) if (typeof obj[f] === 'string') obj[f] = this.freshId(obj[f] as string);
     this.ctx.register(ev);

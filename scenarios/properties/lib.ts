@@ -1,4 +1,5 @@
 import type { CaseFailure } from '../../harness/properties/check-property.js';
+import { issuedHere } from '../../harness/properties/event-templates.js';
 import { isAccepted, isRejected4xx, type Delivery, type DeliveryOutcome } from '../../harness/model/delivery.js';
 import type { EventEnvelope, ScenarioContext } from '../../harness/runner/context.js';
 import { describeEntry, effectAttempts } from '../../harness/runner/effects-oracle.js';
@@ -10,13 +11,18 @@ export const EFFECT_WAIT_MS = 2_500;
 /** Quiet time after a property before the late-effect check. */
 export const FINAL_QUIET_MS = 150;
 
-/** Effect attempts the connector made after ledger sequence `afterSeq` (whatever they are attributed to). */
+/**
+ * Effect attempts the connector made after ledger sequence `afterSeq` that this scenario may
+ * have caused: attributed to an event its property factories issued, or to no event at all (a
+ * drifted or missing id leaves a call unattributable). Calls attributed to other scenarios'
+ * events are left out, so a run that interleaves scenarios does not blame this one.
+ */
 export function attemptsSince(ctx: ScenarioContext, afterSeq: number) {
   // From the end: a case looks at the few entries it may have caused, not the whole run's ledger.
   const all = ctx.sandbox.ledger.all();
   let i = all.length;
   while (i > 0 && all[i - 1]!.seq > afterSeq) i--;
-  return effectAttempts(all.slice(i));
+  return effectAttempts(all.slice(i)).filter((e) => !e.causedBy || issuedHere(ctx, e.causedBy.eventId));
 }
 
 /** Polls until every `effects.min` of `ev` is met, bounded by `maxMs`. Returns whether they were. */
