@@ -186,6 +186,8 @@ export async function ensureSandboxImage(docker: Dockerode, opts: { base?: strin
     for (const f of inputs.files) cpSync(path.join(root, f), path.join(stage, f), { recursive: true });
     for (const p of inputs.packages) cpSync(path.join(root, 'node_modules', p), path.join(stage, 'node_modules', p), { recursive: true, dereference: true });
     await buildImage(docker, { context: stage, dockerfile: 'Dockerfile', tag, buildArgs: { BASE: base }, labels: { [LABEL_ROLE]: 'sandbox-image' }, ...(opts.signal ? { signal: opts.signal } : {}) });
+    // Images of earlier harness builds go; one still used by a running sandbox stays (no force).
+    await pruneSandboxImages(docker, tag);
     return { tag, built: true };
   } finally {
     rmSync(stage, { recursive: true, force: true });
