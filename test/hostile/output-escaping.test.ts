@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
@@ -11,9 +12,9 @@ import { CLI_BIN, copyFixtures, leftoversAfter, probeCli, type ProbeResult } fro
  * ANSI escapes, a terminal-title sequence and carriage-return overwrites. Whatever reaches a
  * report or the console is inert there. (Secrets in every file and stream: test/cli/secrets-scan.)
  *
- * Two runs: the connector as it is (its text lands in report logs and evidence), and a copy
- * told to listen on the wrong port (its text is then the start failure's evidence, which the
- * console prints).
+ * Two runs: the connector as it is (its text lands in the reports' log tails), and a copy that
+ * listens on the wrong port and exits 7 (its text is then the start failure's evidence and the
+ * console's "last lines" of a connector that exited badly).
  */
 const SCENARIOS = ['--scenario', 'valid-events-processed', '--scenario', 'malformed-bodies'];
 /** C0 controls but tab and newline, DEL, C1 controls: none may come out of the harness's own text. */
@@ -26,16 +27,16 @@ const runs = new Map<string, ProbeResult>();
 
 beforeAll(async () => {
   dir = copyFixtures(['hostile-text'], { roomyStart: ['hostile-text'] });
-  // The wrong-port twin: a shell resets PORT, so the server listens elsewhere, /health is refused,
-  // and the text it printed on listening becomes the start failure's evidence.
+  // The crashing twin: the same server on a random port (so /health is refused), exiting with
+  // code 7 after 1.5 s. A connector that exits badly gets its last log lines printed on the
+  // console, so the fixture's text reaches the terminal path too.
   const twin = path.join(dir, 'hostile-text-twin');
-  const { cpSync } = await import('node:fs');
   cpSync(path.join(dir, 'hostile-text'), twin, { recursive: true });
   const yaml = readFileSync(path.join(twin, 'connector.yaml'), 'utf8')
-    .replace(/^(\s+)startTimeoutMs: \d+$/m, '$1startTimeoutMs: 4000')
-    .replace(/^(\s+)command: .*$/m, '$1command: ["sh", "-c", "PORT=0 exec node server.mjs"]');
+    .replace(/^(\s+)startTimeoutMs: \d+$/m, '$1startTimeoutMs: 15000')
+    .replace(/^(\s+)command: .*$/m, (_, indent: string) => `${indent}command: ${JSON.stringify(['node', '-e', `process.env.PORT = '0'; import(${JSON.stringify(pathToFileURL(path.join(twin, 'server.mjs')).href)}).then(() => setTimeout(() => process.exit(7), 1500))`])}`);
   writeFileSync(path.join(twin, 'connector.yaml'), yaml);
-  expect(yaml).toContain('PORT=0 exec');
+  expect(yaml).toContain("process.env.PORT = '0'");
   for (const name of ['hostile-text', 'hostile-text-twin']) {
     runs.set(name, await probeCli(['run', path.join(dir, name, 'connector.yaml'), '--seed', '1', '--report-dir', path.join(dir, `${name}-report`), '--no-history', ...SCENARIOS], { killAfterMs: 180_000, watchDir: dir }));
   }
@@ -91,12 +92,13 @@ describe.each(['hostile-text', 'hostile-text-twin'])('%s: connector text is iner
   });
 });
 
-it('the wrong-port twin puts the connector text into the console evidence, neutralised', () => {
+it('the crashing twin puts the connector text on the console, neutralised', () => {
   const r = runs.get('hostile-text-twin')!;
-  expect(r.stdout).toMatch(/did not become healthy within 4000 ms/);
+  expect(file('hostile-text-twin', 'report.json')).toMatch(/exited with code 7 during start/);
+  expect(r.stdout).toMatch(/CONNECTOR STDOUT, last lines \(exit code 7/);
   // Proof that the text reached the console at all (so the control-character check above meant something).
   expect(r.stdout).toContain('pwned terminal title');
-  expect(r.stdout).toContain('<script>');
+  expect(r.stdout).toContain('<h1>injected</h1>');
 });
 
 it('after both runs nothing is left running', async () => {
