@@ -14,7 +14,7 @@ import { Masker } from './masker.js';
  * The code for an input `gauntlet mask` cannot read. FLAG_INVALID (exit 2) until the catalogue
  * has a dedicated GAUNTLET_ERR_MASK_INPUT: the files are the command's arguments.
  */
-export const MASK_INPUT_ERROR: ErrorCode = 'GAUNTLET_ERR_FLAG_INVALID';
+export const MASK_INPUT_ERROR: ErrorCode = 'GAUNTLET_ERR_MASK_INPUT';
 /** Captures beyond this are refused rather than read into memory. */
 export const MAX_MASK_INPUT_BYTES = 256 * 1024 * 1024;
 export const MIN_KEY_BYTES = 16;

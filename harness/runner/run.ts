@@ -7,7 +7,7 @@ import { GauntletError, isGauntletError } from '../errors.js';
 import { expandEnv } from '../manifest/env-expand.js';
 import type { Manifest } from '../manifest/types.js';
 import type { CheckOutcome } from '../model/control.js';
-import { REPORT_SCHEMA_VERSION, type ControlResult, type RunReport, type ScenarioResult } from '../model/report.js';
+import { REPORT_SCHEMA_VERSION, type ControlResult, type Finding, type RunReport, type ScenarioResult } from '../model/report.js';
 import { Redactor } from '../redact.js';
 import { EmbeddedSandbox } from '../sandbox/embedded.js';
 import { ContainersSandbox, type StartedContainersSandbox } from '../sandbox/containers/containers-sandbox.js';
@@ -464,7 +464,7 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
       ...(partialReason !== undefined ? { partialReason } : {}),
       controls,
       scenarios: scenarioResults,
-      findings: leaks.findings,
+      findings: mergeFindings(leaks.findings, [...outcomesByControl.values()].flat()),
       scopeUsage: { requested: [...manifest.scopes], used: sandbox.hub.usedScopes(), unexercisedRules: unexercisedRules(manifest, sandbox) },
       ...(opts.shard ? { shard: opts.shard } : {}),
       replay: `gauntlet run ${opts.manifestArg} ${replayFlags.join(' ')}`,
@@ -481,3 +481,24 @@ export async function runCertification(opts: RunOptions): Promise<RunResult> {
   }
 }
 
+
+/** Findings a scenario reported in its evidence (e.g. a signing oracle) join the whole-run scan's, once each. */
+function mergeFindings(scan: Finding[], outcomes: Array<CheckOutcome & { scenario: string }>): Finding[] {
+  const out = [...scan];
+  const seen = new Set(out.map((f) => `${f.kind}|${f.control}|${f.where}|${f.excerpt}`));
+  for (const o of outcomes) {
+    if (o.status !== 'fail' || o.scenario === 'run-scan') continue;
+    const listed = (o.evidence.details as { findings?: unknown } | undefined)?.findings;
+    if (!Array.isArray(listed)) continue;
+    for (const f of listed) {
+      if (!f || typeof f !== 'object') continue;
+      const { kind, control, where, excerpt } = f as Record<string, unknown>;
+      if (typeof kind !== 'string' || typeof control !== 'string' || typeof where !== 'string' || typeof excerpt !== 'string') continue;
+      const key = `${kind}|${control}|${where}|${excerpt}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ kind, control, where, excerpt });
+    }
+  }
+  return out;
+}
