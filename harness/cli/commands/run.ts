@@ -132,6 +132,9 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
           report.partial = true;
           report.partialReason = stopReason?.text ?? 'interrupted';
         }
+        // Scenarios cannot know where the report goes; their replay commands name it by placeholder.
+        const reportPath = path.relative(process.cwd(), path.join(reportDir, 'report.json')) || 'report.json';
+        for (const c of report.controls) if (c.counterexample) c.counterexample.replay = c.counterexample.replay.replaceAll('<report.json>', reportPath);
         const files = await writeReports(report, reportDir, redactor);
         printConsoleSummary(report, process.stdout, { files, redactor });
         if (report.baseline) process.stdout.write(`${describeBaseline(report.baseline).join('\n')}\n`);
