@@ -63,7 +63,9 @@ rootfs() {
   local r=$1 user=$2 uid=$3 home=$4 a
   rm -rf "$r"; mkdir -p "$r"/{usr/bin,usr/lib,usr/lib64,usr/local/bin,etc,tmp,proc,sys,dev,run} "$r$home"
   ln -s usr/bin "$r/bin"; ln -s usr/bin "$r/sbin"; ln -s usr/lib "$r/lib"; ln -s usr/lib64 "$r/lib64"
-  chmod 1777 "$r/tmp"; chown "$uid:$uid" "$r$home"
+  # postgres puts its socket lock in /var/run/postgresql.
+  mkdir -p "$r/var/tmp"; ln -s ../run "$r/var/run"
+  chmod 1777 "$r/tmp" "$r/var/tmp"; chown "$uid:$uid" "$r$home"
   debs "$STATE/debs/busybox" busybox-static
   [[ -x $STATE/busybox ]] || { dpkg-deb --fsys-tarfile "$STATE"/debs/busybox/busybox-static_*.deb | tar -xO ./bin/busybox >"$STATE/busybox"; chmod 0755 "$STATE/busybox"; }
   install -m 0755 "$STATE/busybox" "$r/usr/bin/busybox"
@@ -88,7 +90,10 @@ libs() {
 import() { # import ROOT IMAGE CHANGE...
   local r=$1 img=$2; shift 2
   local args=(); local c; for c in "$@"; do args+=(--change "$c"); done
+  local before; before=$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null || true)
   tar --numeric-owner -C "$r" -cf - . | docker import "${args[@]}" - "$img" >/dev/null
+  # The image this one replaced would stay behind untagged.
+  [[ -n $before && $before != "$(docker image inspect -f '{{.Id}}' "$img")" ]] && { docker rmi "$before" >/dev/null 2>&1 || true; }
   rm -rf "$r"; say "image $img ready"
 }
 
@@ -206,6 +211,17 @@ step_check() {
   [[ $out == 42 ]] || fail "$img printed '$out'"
   out=$(docker run --rm --label gauntlet.ci-check=1 gauntlet-base/redis:7 redis-server --version | head -c 40)
   [[ $out == Redis* ]] || fail "gauntlet-base/redis:7 printed '$out'"
+  if [[ ${NO_POSTGRES:-0} != 1 ]]; then
+    local cid i ok=0
+    cid=$(docker run -d --label gauntlet.ci-check=1 -e POSTGRES_DB=app gauntlet-base/postgres:$PG)
+    for ((i = 0; i < 150; i++)); do
+      out=$(docker exec "$cid" psql -U postgres -d app -Atc 'select 40 + 2' 2>/dev/null || true)
+      [[ $out == 42 ]] && { ok=1; break; }
+      sleep 0.2
+    done
+    ((ok)) || { docker logs "$cid" 2>&1 | tail -n 15 >&2; docker rm -f "$cid" >/dev/null; fail "gauntlet-base/postgres:$PG did not answer a query"; }
+    docker rm -f "$cid" >/dev/null
+  fi
   # The container tests rely on this: an --internal network has no route out.
   docker network rm gauntlet-ci-check >/dev/null 2>&1 || true
   docker network create --internal --label gauntlet.ci-check=1 gauntlet-ci-check >/dev/null
@@ -213,7 +229,7 @@ step_check() {
     docker network rm gauntlet-ci-check >/dev/null; fail "an internal network reached 1.1.1.1"
   fi
   docker network rm gauntlet-ci-check >/dev/null
-  say "check passed: images run, internal networks have no route out"
+  say "check passed: images run, postgres answers queries, internal networks have no route out"
 }
 
 step_stop() {
