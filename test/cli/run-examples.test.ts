@@ -76,7 +76,8 @@ describe('gauntlet run (black box, real example connectors)', () => {
     expect(logText).not.toMatch(/[A-Za-z0-9._-]+@example\.test/);
     // Every failed control with an input carries a replay command.
     for (const c of report.controls.filter((x: { status: string; counterexample?: unknown }) => x.status === 'fail' && x.counterexample)) {
-      expect(c.counterexample.replay).toMatch(/^gauntlet run .* --seed 7 --scenario [a-z0-9-]+$/);
+      expect(c.counterexample.replay).toMatch(/^gauntlet (run .* --seed 7 --scenario [a-z0-9-]+$|replay \S*report\.json --case [a-z0-9-]+#\S+)/);
+      expect(c.counterexample.replay).not.toContain('<report.json>');
     }
   });
 
