@@ -61,7 +61,7 @@ const EXPECT: Record<string, Expectation> = {
   'memory-hog': {
     code: 1,
     verdict: /rejected/,
-    says: [/(was killed by signal SIG[A-Z]+|exited with code \d+) during start|connector exited \((signal SIG[A-Z]+|code \d+)\) during scenario/],
+    says: [/(was killed by signal SIG[A-Z]+|exited with code \d+) during start|connector exited \((signal SIG[A-Z]+|code \d+)\) (during scenario|after becoming healthy)/],
     mayBePartial: true,
   },
   'endless-body': { code: 1, verdict: /conditional|rejected/, says: [/valid events not acknowledged; first: HTTP 200, then response-too-large: response body exceeded the 64 KiB cap/] },
