@@ -24,7 +24,7 @@ function validateReport(file: string): { report: Record<string, any>; errors: un
   return { report, errors: validate.errors };
 }
 
-describe('gauntlet run (black box, real example connectors)', () => {
+describe('gauntlet run (black box, real example connectors)', { timeout: 240_000 }, () => {
   it('certifies the careful example: exit 0, verdict certified, valid report.json and JUnit', async () => {
     const dir = tmp();
     const r = await runCli(['run', CAREFUL, '--seed', '7', '--report-dir', dir]);

@@ -18,7 +18,7 @@ function statuses(report: any): Record<string, string> {
   return Object.fromEntries(report.controls.map((c: { id: string; status: string }) => [c.id, c.status]));
 }
 
-describe('sharding, merge, baseline and history (black box)', () => {
+describe('sharding, merge, baseline and history (black box)', { timeout: 480_000 }, () => {
   it('3 shards merged give the same verdict, score and control results as one unsharded run with the same seed', async () => {
     const whole = tmp();
     const history = path.join(tmp(), 'h.sqlite');

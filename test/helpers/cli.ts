@@ -25,7 +25,7 @@ export function runCli(args: string[], opts: { timeoutMs?: number; env?: Record<
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { if (stdout.length < 4_000_000) stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { if (stderr.length < 4_000_000) stderr += d.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 200_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
