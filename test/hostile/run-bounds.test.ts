@@ -56,7 +56,7 @@ const EXPECT: Record<string, Expectation> = {
   'exits-after-first-event': {
     code: 1,
     verdict: /rejected/,
-    says: [/connector exited \(code 1\) during scenario (valid-events-processed|malformed-bodies)/, /valid events not acknowledged; first: no HTTP answer \(connection-reset/],
+    says: [/connector exited \(code 1\) during scenario (valid-events-processed|malformed-bodies)/, /valid events not acknowledged; first: no HTTP answer \(connection-(reset|refused)/],
   },
   // Allocates from its first tick (HOG_DELAY_MS=0 in the copy): it dies during the start or
   // right after it, and again after every restart.
