@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ControlResult, RunReport } from '../harness/model/report.js';
 import type { Severity } from '../harness/model/control.js';
 import type { Redactor } from '../harness/redact.js';
@@ -49,7 +50,7 @@ export function renderConsoleSummary(input: RunReport, opts: ConsoleSummaryOptio
   if (failed.length === 0) out.push(c.green('No failed controls.'));
   else {
     out.push(c.red(c.bold(`FAILED CONTROLS (${failed.length})`)));
-    for (const r of failed.slice(0, MAX_FAILED_SHOWN)) out.push(...failedControlLines(r, report, c, t, width));
+    for (const r of failed.slice(0, MAX_FAILED_SHOWN)) out.push(...failedControlLines(r, report, c, t, width, opts.files?.json));
     if (failed.length > MAX_FAILED_SHOWN) out.push(`  … ${failed.length - MAX_FAILED_SHOWN} more failed controls in the JSON report`);
   }
 
@@ -124,7 +125,7 @@ export class ConsoleReporter implements Reporter {
   }
 }
 
-function failedControlLines(r: ControlResult, report: RunReport, c: Palette, t: (s: unknown, max?: number) => string, width: number): string[] {
+function failedControlLines(r: ControlResult, report: RunReport, c: Palette, t: (s: unknown, max?: number) => string, width: number, reportFile?: string): string[] {
   const lines = [`  ${c.red('✗')} ${c.bold(t(r.id, 80))}  ${c.dim(`[${r.severity} · clause ${r.clause} ${clauseTitle(r.clause)} · weight ${r.weight}]`)}`];
   const fails = r.evidence.filter((e) => e.status === 'fail');
   const first = fails[0] ?? r.evidence[0];
@@ -136,6 +137,11 @@ function failedControlLines(r: ControlResult, report: RunReport, c: Palette, t: 
   if (cx) {
     lines.push(`    smallest input: ${t(describeInput(cx), 2 * width)} → got ${t(describeResponse(cx.response), 160)}`);
     lines.push(`    replay: ${t(cx.replay, 2 * width)}`);
+    // The case id is what `gauntlet replay` takes; show it ready to paste when the run command was shown above.
+    if (!cx.replay.startsWith('gauntlet replay')) {
+      const file = reportFile ? path.relative(process.cwd(), reportFile) || reportFile : 'report.json';
+      lines.push(`    case:   ${t(cx.caseId, 120)} → gauntlet replay ${t(file, 200)} --case ${t(cx.caseId, 120)}`);
+    }
   } else {
     lines.push(`    replay: ${t(report.replay, 2 * width)}`);
   }

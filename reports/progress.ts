@@ -37,7 +37,7 @@ export class ProgressReporter implements Reporter {
       p.done++;
       if (r.status === 'failed' || r.status === 'errored' || r.status === 'timed-out') p.failed++;
     }
-    const line = `[${String(this.done).padStart(String(this.total).length)}/${this.total}] ${MARK[r.status]} ${r.id} (${r.pack}) ${Math.round(r.durationMs)} ms, ${r.deliveries} deliveries${r.reason ? ` — ${sanitizeForTerminal(r.reason).slice(0, 200)}` : ''}`;
+    const line = `[${String(this.done).padStart(String(this.total).length)}/${this.total}] ${MARK[r.status]} ${r.id} (${r.pack}) ${Math.round(r.durationMs)} ms, ${r.deliveries} deliver${r.deliveries === 1 ? 'y' : 'ies'}${r.reason ? ` — ${sanitizeForTerminal(r.reason).slice(0, 200)}` : ''}`;
     if (this.live) {
       const packs = [...this.perPack.entries()].map(([name, v]) => `${name} ${v.done}/${v.total}${v.failed ? ` (${v.failed} failed)` : ''}`).join(' · ');
       this.out.write(`\r\x1b[2K${line}\n\x1b[2K${packs}  ${((Date.now() - this.started) / 1000).toFixed(1)}s\r`);

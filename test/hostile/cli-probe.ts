@@ -49,7 +49,7 @@ export interface ProbeResult {
   ms: number;
   /** Peak resident set of the CLI process itself (VmHWM), in KiB; 0 if never read. */
   peakRssKiB: number;
-  /** The bound the CLI announced (`[gauntlet] run bound N s`), in ms. */
+  /** The bound the CLI announced (`[gauntlet] watchdog: … exceeds N s`), in ms. */
   boundMs?: number;
   /** Every GAUNTLET_PROCESS_TAG seen on a process whose cwd was under `watchDir` while the CLI ran. */
   tags: Set<string>;
@@ -165,7 +165,7 @@ export function probeCli(args: string[], opts: ProbeOptions): Promise<ProbeResul
     child.on('close', (code, signal) => {
       clearInterval(poll);
       clearTimeout(killer);
-      const m = /\[gauntlet\] run bound (\d+) s/.exec(stderr);
+      const m = /\[gauntlet\] watchdog: the run is stopped with a partial report if it ever exceeds (\d+) s/.exec(stderr);
       const ended = Date.now();
       resolve({
         code,

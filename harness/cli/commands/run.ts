@@ -46,7 +46,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .description('Certify a connector: start the sandbox and the connector, run the scenarios, score, write reports.')
     .argument('<manifest>', 'path to connector.yaml / connector.json')
     .option('--seed <n>', 'run seed (every generated input derives from it; printed when omitted)', parseSeed)
-    .option('--report-dir <dir>', 'where report.json and junit.xml are written', parseReportDir, 'gauntlet-report')
+    .option('--report-dir <dir>', 'where report.json, report.html, junit.xml and report.sarif are written', parseReportDir, 'gauntlet-report')
     .option('--scenario <id>', 'run only this scenario (repeatable)', collect)
     .option('--pack <name>', 'run only this pack (repeatable)', collect)
     .option('--shard <i/n>', 'run the i-th of n deterministic slices of the scenarios', parseShard)
@@ -79,7 +79,7 @@ Exit codes: 0 certified, 1 not certified, 2 bad input or harness error, 130 inte
       // Every wait in a run is bounded; their sum is the run's bound. Past it, the watchdog aborts
       // the run like a signal does (partial report), and past the wind-down it kills and exits.
       const bound = capRunBound(computeRunBound(manifest, scenarios, flags.sandbox), flags.maxRunTime);
-      process.stderr.write(`[gauntlet] run bound ${describeRunBound(bound)}\n`);
+      process.stderr.write(`[gauntlet] watchdog: the run is stopped with a partial report if it ever exceeds ${describeRunBound(bound)}\n`);
       let stopReason: { text: string; exitCode: number } | undefined;
       let windDown: NodeJS.Timeout | undefined;
       const stopRun = (text: string, exitCode: number) => {

@@ -7,7 +7,7 @@ export function registerScenarios(program: Command, setExit: (code: number) => v
   const cmd = program.command('scenarios').description('The published scenario catalogue.');
   cmd
     .command('list')
-    .description('List every scenario with its pack, clauses and controls.')
+    .description('List every scenario with its pack and clauses (controls: scenarios show ID, or --json).')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  $ gauntlet scenarios list\n  $ gauntlet scenarios list --json')
     .action((opts: { json?: boolean }) => {

@@ -4,7 +4,7 @@ import { loadManifest } from '../../manifest/load.js';
 export function registerValidate(program: Command, setExit: (code: number) => void): void {
   program
     .command('validate')
-    .description('Validate a connector manifest (connector.yaml or .json) and print its normalised form.')
+    .description('Validate a connector manifest (connector.yaml or .json): a one-line summary, or the normalised form with --json.')
     .argument('<manifest>', 'path to connector.yaml / connector.json')
     .option('--json', 'print the normalised manifest as JSON')
     .addHelpText('after', '\nExamples:\n  $ gauntlet validate examples/connectors/careful/connector.yaml\n\nExit codes: 0 valid, 2 invalid (every problem is listed with its field path).')
