@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SyntheticData } from '../data/synthetic.js';
+import type { AnyEventEnvelope, SyntheticData } from '../data/synthetic.js';
 import type { RunningConnector, StartResult } from '../driver/types.js';
 import type { EffectRule, Manifest } from '../manifest/types.js';
 import type { CheckOutcome, Counterexample } from '../model/control.js';
@@ -12,14 +12,7 @@ import { attributedTo, checkRules, effectAttempts, mentioning, rulesFor, type Ru
 import type { RunRecorder } from './recorder.js';
 
 /** The event envelope of contract section 4 (loosely typed: scenarios mutate it on purpose). */
-export interface EventEnvelope {
-  id: string;
-  type: string;
-  api_version: string;
-  created: number;
-  data: { object: { id: string; [k: string]: unknown } };
-  [k: string]: unknown;
-}
+export type EventEnvelope = AnyEventEnvelope;
 
 export interface SettleOptions {
   /** Events whose `effects.min` should be met before settling ends early. */
