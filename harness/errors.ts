@@ -22,6 +22,7 @@ export const ERROR_CATALOG = {
   GAUNTLET_ERR_CONNECTOR_SPAWN: { exitCode: 2, remedy: 'Check run.command and run.cwd in the manifest: the program could not be executed.' },
   GAUNTLET_ERR_REPORT_READ: { exitCode: 2, remedy: 'Pass a report.json written by `gauntlet run`.' },
   GAUNTLET_ERR_MASK_INPUT: { exitCode: 2, remedy: 'Fix or remove the named input file; nothing was written for it.' },
+  GAUNTLET_ERR_REPORT_MISMATCH: { exitCode: 2, remedy: 'Merge only the shard reports of one run: same connector and version, same --seed, each --shard i/n once.' },
   GAUNTLET_ERR_REPORT_WRITE: { exitCode: 2, remedy: 'Check that --report-dir is writable.' },
   GAUNTLET_ERR_REPLAY_CASE_NOT_FOUND: { exitCode: 2, remedy: 'Use a case id listed in the report (controls[].counterexample.caseId).' },
   GAUNTLET_ERR_INTERRUPTED: { exitCode: 130, remedy: 'The run was interrupted; a partial report was written.' },

@@ -25,7 +25,7 @@ export function mergeReports(reports: RunReport[]): RunReport {
     if (seenShards.has(r.shard.index)) problems.push({ path: 'shard', reason: `shard ${r.shard.index}/${r.shard.total} given twice` });
     seenShards.add(r.shard.index);
   }
-  if (problems.length) throw new GauntletError('GAUNTLET_ERR_REPORT_READ', 'shard reports do not belong to one run', { problems });
+  if (problems.length) throw new GauntletError('GAUNTLET_ERR_REPORT_MISMATCH', 'shard reports do not belong to one run', { problems });
 
   const usedScopes = new Set(reports.flatMap((r) => r.scopeUsage?.used ?? []));
   const requested = first.scopeUsage?.requested ?? [];

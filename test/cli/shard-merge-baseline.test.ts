@@ -57,6 +57,7 @@ describe('sharding, merge, baseline and history (black box)', { timeout: 480_000
     await runCli(['run', NAIVE, '--seed', '2', '--scenario', 'schema-drift', '--report-dir', b, '--no-history']);
     const r = await runCli(['merge', path.join(a, 'report.json'), path.join(b, 'report.json'), '--report-dir', tmp()]);
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GAUNTLET_ERR_REPORT_MISMATCH');
     expect(r.stderr).toContain('seed 2 differs from 1');
   });
 
