@@ -13,11 +13,8 @@
  *
  * Run alone: `node --import tsx bench/properties.ts`.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchContext, median, r2, r3, timedPost } from './lib/fixture.js';
 
 export interface PropertyBenchFigures {
   cases: number;
@@ -37,55 +34,21 @@ export interface PropertyBenchFigures {
   figures: Array<{ id: string; figure: string; value: number; unit: string; baseline?: number; baselineLabel?: string; ratio?: number; target?: string; pass?: boolean }>;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BLOCK = 200;
-const REQUEST_TIMEOUT_MS = 5_000;
-const CHILD_START_TIMEOUT_MS = 15_000;
 
 export async function benchProperties(opts: { quick?: boolean; cases?: number; budgetMs?: number } = {}): Promise<PropertyBenchFigures> {
   const target = opts.cases ?? (opts.quick ? 400 : 4_000);
   const deadline = Date.now() + (opts.budgetMs ?? (opts.quick ? 10_000 : 60_000));
   const fc = (await import('fast-check')).default;
-  const { loadManifest } = await import('../harness/manifest/load.js');
-  const { EmbeddedSandbox } = await import('../harness/sandbox/embedded.js');
-  const { ScenarioContext } = await import('../harness/runner/context.js');
-  const { RunRecorder } = await import('../harness/runner/recorder.js');
-  const { SyntheticData } = await import('../harness/data/synthetic.js');
-  const { WebhookSender } = await import('../harness/webhooks/sender.js');
   const { checkProperty } = await import('../harness/properties/check-property.js');
   const { EventFactory } = await import('../harness/properties/event-templates.js');
   const { liveNowSec } = await import('../harness/properties/live-clock.js');
   const { invalidSignatureArb, bodyMutationArb } = await import('../harness/webhooks/arbitraries.js');
   const { expectRejected } = await import('../scenarios/properties/lib.js');
-
-  const manifest = await loadManifest(path.join(ROOT, 'examples/connectors/careful/connector.yaml'));
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const sandbox = await new EmbeddedSandbox(manifest).withSeed(1).start();
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  let sender: InstanceType<typeof WebhookSender> | undefined;
+  // A fast endpoint that rejects every delivery, as a verifying connector rejects forgeries.
+  const b = await benchContext('bench-properties', 401);
+  const { ctx, manifest, sandbox } = b;
   try {
-    const port = await childPort(child);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    sender = new WebhookSender({ baseUrl, path: manifest.webhooks.path, timeoutMs: REQUEST_TIMEOUT_MS, maxSockets: 1 });
-    const s = sender;
-    const connector = { baseUrl, port, logs: undefined as never, exitInfo: () => undefined, checkHealth: async () => true, stop: async () => undefined };
-    const ctx = new ScenarioContext({
-      manifest,
-      manifestArg: 'bench',
-      scenarioId: 'bench-properties',
-      runSeed: 1,
-      data: new SyntheticData(1),
-      sandbox,
-      sender: () => s,
-      connector: () => connector as never,
-      signal: new AbortController().signal,
-      recorder: new RunRecorder(Date.now()),
-      now: Date.now,
-      startExtraConnector: () => Promise.reject(new Error('not in this bench')),
-      senderFor: () => s,
-      settleMaxMs: 1_000,
-      onResponse: () => undefined,
-    });
     const scheme = manifest.webhooks.scheme;
     const secret = sandbox.secrets.webhookSecret;
     const now = liveNowSec(Date.now);
@@ -93,7 +56,7 @@ export async function benchProperties(opts: { quick?: boolean; cases?: number; b
     const arbitrary = fc.oneof(invalidSignatureArb(scheme, secret, events, now).filter((c) => c.expect === 'reject'), bodyMutationArb(scheme, secret, events, now));
     // The plain baseline sends the same kind of bytes: a sample of generated cases, pre-built.
     const sample = fc.sample(arbitrary, { numRuns: BLOCK, seed: 7 }).map((c) => c.delivery);
-    const plainOnce = (i: number) => timedPost(port, manifest.webhooks.path, sample[i % sample.length]!.headers, sample[i % sample.length]!.body, agent);
+    const plainOnce = (i: number) => timedPost(b.port, manifest.webhooks.path, sample[i % sample.length]!.headers, sample[i % sample.length]!.body, b.agent);
     let block = 0;
     const propertyBlock = async (n: number): Promise<number> => {
       const t = process.hrtime.bigint();
@@ -148,55 +111,10 @@ export async function benchProperties(opts: { quick?: boolean; cases?: number; b
       ],
     };
   } finally {
-    sender?.close();
-    agent.destroy();
-    child.kill('SIGKILL');
-    await sandbox.stop();
+    await b.close();
   }
 }
 
-function timedPost(port: number, urlPath: string, headers: Record<string, string>, body: Buffer, agent: Agent): Promise<number> {
-  const start = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(Number(process.hrtime.bigint() - start) / 1e6));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const r2 = (n: number) => Math.round(n * 100) / 100;
-const r3 = (n: number) => Math.round(n * 1000) / 1000;
-
-function childPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bench endpoint did not start within ${CHILD_START_TIMEOUT_MS} ms`)), CHILD_START_TIMEOUT_MS);
-    child.once('message', (m) => {
-      clearTimeout(timer);
-      resolve(Number(m));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bench endpoint exited early (code ${code})`));
-    });
-  });
-}
-
-if (process.argv.includes('--serve')) {
-  process.on('disconnect', () => process.exit(0));
-  // A fast endpoint that rejects every delivery, as a verifying connector rejects forgeries.
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end('{"error":"invalid_signature"}');
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  server.listen(0, '127.0.0.1', () => process.send?.((server.address() as AddressInfo).port));
-} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   void benchProperties().then((f) => console.log(JSON.stringify({ ...f, figures: undefined }, null, 2)));
 }
