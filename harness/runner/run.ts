@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { SyntheticData } from '../data/synthetic.js';
+import { DEFAULT_INHERITED_ENV } from '../driver/process-connector.js';
 import { startConnector } from '../driver/start.js';
 import type { RunningConnector, StartResult } from '../driver/types.js';
 import { GauntletError, isGauntletError } from '../errors.js';
@@ -61,7 +62,6 @@ export interface RunResult {
 
 /** Parallel-safe scenarios in flight at once: their waits are mostly idle settle time. */
 export const DEFAULT_CONCURRENCY = 3;
-const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS'];
 
 /** Logs of a connector that never ran. */
 const NO_LOGS: RunningConnector['logs'] = { stdoutTail: () => [], stderrTail: () => [], text: () => '', truncatedBytes: () => 0 };
@@ -76,7 +76,8 @@ export function newSeed(): number {
 
 function safeBaseEnv(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of INHERITED_ENV) {
+  // One allow-list for what a connector may inherit: the driver's.
+  for (const k of DEFAULT_INHERITED_ENV) {
     const v = process.env[k];
     if (v !== undefined) out[k] = v;
   }
